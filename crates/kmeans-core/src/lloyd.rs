@@ -1,0 +1,381 @@
+//! The Lloyd driver: the library API, in the spirit of scikit-learn's `KMeans`.
+
+use std::sync::Arc;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::error::{Error, Result};
+use crate::init::Init;
+use crate::metrics::{centroid_shift, mean_column_variance, sq_dist_f64};
+use crate::points::{Matrix, Points};
+use crate::registry::IterationVariant;
+use crate::scalar::Scalar;
+use crate::step::IterationStep;
+use crate::validate;
+
+/// One line of the per-iteration log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IterationLog {
+    /// Which restart (0-based) of `n_init`.
+    pub run: usize,
+    /// Iteration number, from 1.
+    pub iteration: usize,
+    /// Inertia of this iteration's assignment, w.r.t. the centroids it started from.
+    pub inertia: f64,
+    /// `Σ_j ‖c_j(new) − c_j(old)‖²`: how far the centroids moved.
+    pub shift: f64,
+    /// Empty clusters relocated in this iteration.
+    pub relocated: usize,
+}
+
+/// A callback that sees every [`IterationLog`] as it happens (verbose output, progress bars).
+pub type Observer = Arc<dyn Fn(&IterationLog) + Send + Sync>;
+
+/// The result of [`KMeans::fit`].
+#[derive(Clone, Debug)]
+pub struct Fit<T> {
+    /// `k × d` centroids.
+    pub centroids: Matrix<T>,
+    /// The nearest of the returned centroids for each point (so labels and centroids agree, as
+    /// in scikit-learn).
+    pub labels: Vec<u32>,
+    /// Sum of squared distances of the points to their labelled centroid.
+    pub inertia: f64,
+    /// Iterations run by the kept restart.
+    pub iterations: usize,
+    /// Whether the kept restart met the convergence rule before `max_iter`.
+    pub converged: bool,
+    /// The kept restart's per-iteration log; `history[i].inertia` never increases.
+    pub history: Vec<IterationLog>,
+}
+
+impl<T: Scalar> Fit<T> {
+    /// Inertia after each iteration, in order (the kept restart's).
+    pub fn inertia_per_iteration(&self) -> Vec<f64> {
+        self.history.iter().map(|h| h.inertia).collect()
+    }
+
+    /// Labels for new points: the nearest of this fit's centroids.
+    ///
+    /// # Errors
+    /// As [`predict`].
+    pub fn predict(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Vec<u32>> {
+        predict(solver, data, self.centroids.view()).map(|(labels, _)| labels)
+    }
+}
+
+/// k-means parameters, with scikit-learn's defaults. Build with [`KMeans::new`] and the setters,
+/// then [`fit`](KMeans::fit) with any iteration step.
+#[derive(Clone)]
+pub struct KMeans<T> {
+    k: usize,
+    max_iter: usize,
+    tol: f64,
+    init: Init<T>,
+    seed: u64,
+    n_init: usize,
+    threads: Option<usize>,
+    observer: Option<Observer>,
+}
+
+impl<T: Scalar> std::fmt::Debug for KMeans<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KMeans")
+            .field("k", &self.k)
+            .field("max_iter", &self.max_iter)
+            .field("tol", &self.tol)
+            .field("init", &self.init)
+            .field("seed", &self.seed)
+            .field("n_init", &self.n_init)
+            .field("threads", &self.threads)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Scalar> KMeans<T> {
+    /// `k` clusters; `max_iter = 300`, `tol = 1e-4`, k-means++ init, `seed = 0`, `n_init = 1`,
+    /// rayon's default thread count.
+    pub fn new(k: usize) -> Self {
+        Self {
+            k,
+            max_iter: 300,
+            tol: 1e-4,
+            init: Init::KMeansPlusPlus,
+            seed: 0,
+            n_init: 1,
+            threads: None,
+            observer: None,
+        }
+    }
+
+    /// The slides' loop: random init, exactly `num_iter` iterations, no early stop.
+    pub fn slides(k: usize, num_iter: usize) -> Self {
+        Self::new(k).init(Init::Random).max_iter(num_iter).tol(0.0)
+    }
+
+    /// Upper bound on iterations per restart.
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Convergence tolerance, relative to the data's mean per-column variance (as scikit-learn):
+    /// stop when `Σ_j ‖c_j(new) − c_j(old)‖² ≤ tol · mean(var(data, axis=0))` or when no label
+    /// changed. `tol = 0` disables both and runs exactly `max_iter` iterations, like the slides'
+    /// fixed loop (scikit-learn would still stop when labels stop changing).
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// How to choose the initial centroids.
+    pub fn init(mut self, init: Init<T>) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// Seed of every random choice; same seed, same variant ⇒ same result.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Restarts from different random inits; the lowest final inertia wins. Ignored (one run)
+    /// with [`Init::Centroids`], which has nothing random to restart.
+    pub fn n_init(mut self, n_init: usize) -> Self {
+        self.n_init = n_init;
+        self
+    }
+
+    /// Threads for parallel variants and helpers; `None` uses rayon's global pool. The fit runs
+    /// in a pool of exactly this size, so nested parallelism cannot oversubscribe the machine.
+    pub fn threads(mut self, threads: Option<usize>) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Call `observer` after every iteration (verbose logs, progress bars).
+    pub fn on_iteration(
+        mut self,
+        observer: impl Fn(&IterationLog) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// The number of clusters.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Fit with a registered variant, using its implementation for `T`.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedDtype`] if the variant has no `T` implementation, else as
+    /// [`fit`](KMeans::fit).
+    pub fn fit_variant(&self, variant: &IterationVariant, data: Points<'_, T>) -> Result<Fit<T>> {
+        self.fit(variant.require::<T>()?, data)
+    }
+
+    /// Run Lloyd's algorithm on `data` with `solver` doing each iteration.
+    ///
+    /// # Errors
+    /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0`),
+    /// and every data error of [`validate::check_fit_input`] and, for given centroids,
+    /// [`validate::check_centroids`].
+    pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
+        self.check_parameters()?;
+        validate::check_fit_input(data, self.k)?;
+        match self.threads {
+            None => self.fit_runs(solver, data),
+            Some(threads) => {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map_err(|e| Error::ThreadPool {
+                        threads,
+                        reason: e.to_string(),
+                    })?;
+                pool.install(|| self.fit_runs(solver, data))
+            }
+        }
+    }
+
+    fn check_parameters(&self) -> Result<()> {
+        let invalid = |name, reason: &str| {
+            Err(Error::InvalidParameter {
+                name,
+                reason: reason.into(),
+            })
+        };
+        if self.max_iter == 0 {
+            return invalid("max_iter", "must be at least 1");
+        }
+        if self.n_init == 0 {
+            return invalid("n_init", "must be at least 1");
+        }
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return invalid("tol", "must be a finite number >= 0");
+        }
+        if self.threads == Some(0) {
+            return invalid("threads", "must be at least 1");
+        }
+        let max = u32::MAX as usize;
+        if self.k > max {
+            return Err(Error::TooLarge {
+                what: "k",
+                value: self.k,
+                max,
+            });
+        }
+        Ok(())
+    }
+
+    fn fit_runs(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
+        let tol = self.tol * mean_column_variance(data);
+        let runs = if matches!(self.init, Init::Centroids(_)) {
+            1
+        } else {
+            self.n_init
+        };
+        let mut seeds = StdRng::seed_from_u64(self.seed);
+        let mut best: Option<Fit<T>> = None;
+        for run in 0..runs {
+            let mut rng = StdRng::seed_from_u64(seeds.next_u64());
+            let centroids = self.init.centroids(data, self.k, &mut rng)?;
+            let fit = self.lloyd(solver, data, centroids, tol, run);
+            if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
+                best = Some(fit);
+            }
+        }
+        Ok(best.expect("n_init >= 1 was checked"))
+    }
+
+    // ANCHOR: lloyd_loop
+    fn lloyd(
+        &self,
+        solver: &dyn IterationStep<T>,
+        data: Points<'_, T>,
+        mut centroids: Matrix<T>,
+        tol: f64,
+        run: usize,
+    ) -> Fit<T> {
+        let (n, d, k) = (data.n(), data.d(), self.k);
+        let mut labels = vec![0u32; n];
+        let mut previous = vec![u32::MAX; n];
+        let mut next = Matrix::zeros(k, d);
+        let mut counts = vec![0u32; k];
+        let mut history = Vec::new();
+        let mut converged = false;
+        for iteration in 1..=self.max_iter {
+            let inertia = solver.iterate(
+                data,
+                centroids.view(),
+                &mut labels,
+                next.as_mut_slice(),
+                &mut counts,
+            );
+            let relocated = relocate_empty_clusters(
+                data,
+                centroids.view(),
+                &mut labels,
+                &mut next,
+                &mut counts,
+            );
+            let shift = centroid_shift(centroids.as_slice(), next.as_slice());
+            std::mem::swap(&mut centroids, &mut next);
+            let log = IterationLog {
+                run,
+                iteration,
+                inertia,
+                shift,
+                relocated,
+            };
+            if let Some(observer) = &self.observer {
+                observer(&log);
+            }
+            history.push(log);
+            // Labels unchanged: the next iteration would reproduce these centroids exactly.
+            let strict = relocated == 0 && labels == previous;
+            converged = strict || shift <= tol;
+            if self.tol > 0.0 && converged {
+                break;
+            }
+            previous.copy_from_slice(&labels);
+        }
+        // Labels for the final centroids, so that labels and centroids agree.
+        let inertia = solver.assign(data, centroids.view(), &mut labels);
+        Fit {
+            centroids,
+            labels,
+            inertia,
+            iterations: history.len(),
+            converged,
+            history,
+        }
+    }
+    // ANCHOR_END: lloyd_loop
+}
+
+/// Give every empty cluster a point, as scikit-learn does: the points farthest from their
+/// centroid move, each into one empty cluster, and the cluster each leaves has its mean
+/// corrected. Only points of clusters that keep at least one point are moved, so no cluster
+/// empties in turn; since `n ≥ k`, such a point always exists. Returns how many moved.
+///
+/// The slides' update would leave NaN (`0 / 0`) in these rows; this is why no result holds NaN.
+// ANCHOR: relocate
+pub fn relocate_empty_clusters<T: Scalar>(
+    data: Points<'_, T>,
+    old_centroids: Points<'_, T>,
+    labels: &mut [u32],
+    centroids: &mut Matrix<T>,
+    counts: &mut [u32],
+) -> usize {
+    let empty: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] == 0).collect();
+    if empty.is_empty() {
+        return 0;
+    }
+    let distance: Vec<f64> = data
+        .rows()
+        .zip(labels.iter())
+        .map(|(x, &l)| sq_dist_f64(x, old_centroids.row(l as usize)))
+        .collect();
+    let mut order: Vec<usize> = (0..data.n()).collect();
+    order.sort_by(|&a, &b| distance[b].total_cmp(&distance[a]).then(a.cmp(&b)));
+    let mut candidates = order.into_iter();
+    for &j in &empty {
+        match candidates.find(|&p| counts[labels[p] as usize] >= 2) {
+            Some(p) => {
+                let from = labels[p] as usize;
+                let (x, c) = (data.row(p), T::of_usize(counts[from] as usize));
+                for (m, &v) in centroids.row_mut(from).iter_mut().zip(x) {
+                    *m = (*m * c - v) / (c - T::one());
+                }
+                counts[from] -= 1;
+                centroids.row_mut(j).copy_from_slice(x);
+                counts[j] = 1;
+                labels[p] = j as u32;
+            }
+            // Unreachable for valid input (n ≥ k); keep the old centroid rather than NaN.
+            None => centroids.row_mut(j).copy_from_slice(old_centroids.row(j)),
+        }
+    }
+    empty.len()
+}
+// ANCHOR_END: relocate
+
+/// Labels and inertia of `data` against `centroids`, after validating both.
+///
+/// # Errors
+/// Empty data, no centroids, a dimension mismatch, non-finite or too large values.
+pub fn predict<T: Scalar>(
+    solver: &dyn IterationStep<T>,
+    data: Points<'_, T>,
+    centroids: Points<'_, T>,
+) -> Result<(Vec<u32>, f64)> {
+    validate::check_predict_input(data, centroids)?;
+    let mut labels = vec![0u32; data.n()];
+    let inertia = solver.assign(data, centroids, &mut labels);
+    Ok((labels, inertia))
+}

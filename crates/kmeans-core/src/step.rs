@@ -1,0 +1,229 @@
+//! The shared trait: k-means as an assignment step and an update step (the slides' refactor), plus
+//! a whole-iteration step so that fused variants can do both in one pass over the data.
+//!
+//! Contract for every implementation: inputs are valid (validated once at the library boundary:
+//! shapes agree, values finite, `1 <= k <= n`), so kernels stay branch-free and never fail.
+
+use std::sync::Arc;
+
+use crate::points::Points;
+use crate::scalar::Scalar;
+
+/// The slides' `assignment_step(data, centroids) -> labels`.
+// ANCHOR: assign_trait
+pub trait AssignStep<T: Scalar>: Send + Sync {
+    /// Write into `labels[i]` the index of the centroid nearest to point `i` (squared Euclidean
+    /// distance; any of several equally near centroids is acceptable).
+    ///
+    /// `labels.len() == data.n()`, `centroids.d() == data.d()`, `centroids.n() >= 1`.
+    fn assign(&self, data: Points<'_, T>, centroids: Points<'_, T>, labels: &mut [u32]);
+}
+// ANCHOR_END: assign_trait
+
+/// The slides' `update_step(data, labels, k) -> centroids`.
+// ANCHOR: update_trait
+pub trait UpdateStep<T: Scalar>: Send + Sync {
+    /// Write the mean of each cluster into row `j` of `centroids` (`k × d`, row-major, with
+    /// `k = counts.len()`) and the number of points labelled `j` into `counts[j]`.
+    ///
+    /// Rows of empty clusters (`counts[j] == 0`) may hold anything, NaN included — the slides'
+    /// update divides 0 by 0 there. The Lloyd driver relocates empty clusters afterwards, so no
+    /// NaN ever reaches a result.
+    fn update(&self, data: Points<'_, T>, labels: &[u32], centroids: &mut [T], counts: &mut [u32]);
+}
+// ANCHOR_END: update_trait
+
+/// One whole Lloyd iteration. Separate assignment and update steps compose into one through
+/// [`Composed`]; a fused variant assigns and accumulates in a single pass over the data.
+pub trait IterationStep<T: Scalar>: Send + Sync {
+    /// Assign every point to its nearest centroid in `centroids` (`k × d`) and return the
+    /// inertia of that assignment: the sum over points of the squared distance to their centroid.
+    fn assign(&self, data: Points<'_, T>, centroids: Points<'_, T>, labels: &mut [u32]) -> f64;
+
+    /// Assign (as [`assign`](Self::assign)), then write the new means into `new_centroids` and
+    /// the cluster sizes into `counts`, with the same empty-cluster contract as
+    /// [`UpdateStep::update`]. Returns the inertia of the assignment (w.r.t. the old centroids).
+    fn iterate(
+        &self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+    ) -> f64;
+}
+
+/// Problem size, for the memory and work models of [`VariantInfo`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Points.
+    pub n: usize,
+    /// Clusters.
+    pub k: usize,
+    /// Dimensions.
+    pub d: usize,
+    /// Bytes per value (4 for `f32`, 8 for `f64`).
+    pub elem: usize,
+}
+
+impl Shape {
+    /// The slides' setting: `n = 5000, k = 26, d = 26`, f64.
+    pub const SLIDES: Shape = Shape {
+        n: 5000,
+        k: 26,
+        d: 26,
+        elem: 8,
+    };
+
+    /// The floating-point operations of one exact assignment step, `3·n·k·d` (subtract,
+    /// multiply, add per coordinate pair), the conventional count for distance kernels.
+    pub fn assign_flops(&self) -> f64 {
+        3.0 * self.n as f64 * self.k as f64 * self.d as f64
+    }
+
+    /// `2·n·k·d`: the flops of the matrix product `X·Cᵀ`, the unit of the GFLOP/s charts.
+    pub fn gemm_flops(&self) -> f64 {
+        2.0 * self.n as f64 * self.k as f64 * self.d as f64
+    }
+}
+
+/// How a variant computes distances, which decides how close to the exact answer it must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// Sums `(x − c)²`: relative error about `d·ε` of the distance itself.
+    Exact,
+    /// Uses `‖x‖² − 2·x·c + ‖c‖²`: the error is about `d·ε·(‖x‖² + ‖c‖²)`, which cancels badly
+    /// when the points are far from the origin compared with their spread (worst in `f32`).
+    DotProduct,
+}
+
+/// A model of a cost (bytes or flops) as a function of the problem size.
+pub type CostModel = Arc<dyn Fn(Shape) -> f64 + Send + Sync>;
+
+/// What every registered variant declares about itself.
+#[derive(Clone)]
+pub struct VariantInfo {
+    /// Stable name `backend/step/variant`, e.g. `ndarray/assign/v3-broadcast`; used by benches,
+    /// reports, the book's tables and the CLI's `--backend`.
+    pub name: String,
+    /// The slide it mirrors (number and title), if any.
+    pub slide: Option<&'static str>,
+    /// One line: what changed from the previous variant and why it is faster.
+    pub summary: &'static str,
+    /// Extra memory in bytes beyond inputs and outputs, as a function of the problem size, so
+    /// that harnesses can skip a variant whose intermediates would not fit.
+    pub memory: CostModel,
+    /// Approximate floating-point work per call, for predicting run time.
+    pub work: CostModel,
+    /// How exactly distances are computed.
+    pub precision: Precision,
+    /// Whether the variant runs on several threads (in rayon's current pool).
+    pub parallel: bool,
+}
+
+impl std::fmt::Debug for VariantInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VariantInfo")
+            .field("name", &self.name)
+            .field("slide", &self.slide)
+            .field("summary", &self.summary)
+            .field("precision", &self.precision)
+            .field("parallel", &self.parallel)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VariantInfo {
+    /// Metadata with the common defaults: exact, single-threaded, no extra memory, the work of
+    /// an exact assignment.
+    pub fn new(name: impl Into<String>, summary: &'static str) -> Self {
+        Self {
+            name: name.into(),
+            slide: None,
+            summary,
+            memory: Arc::new(|_| 0.0),
+            work: Arc::new(|s: Shape| s.assign_flops()),
+            precision: Precision::Exact,
+            parallel: false,
+        }
+    }
+
+    /// Set the slide this variant mirrors.
+    pub fn slide(mut self, slide: &'static str) -> Self {
+        self.slide = Some(slide);
+        self
+    }
+
+    /// Set the extra-memory model (bytes).
+    pub fn memory(mut self, memory: impl Fn(Shape) -> f64 + Send + Sync + 'static) -> Self {
+        self.memory = Arc::new(memory);
+        self
+    }
+
+    /// Set the work model (floating-point operations).
+    pub fn work(mut self, work: impl Fn(Shape) -> f64 + Send + Sync + 'static) -> Self {
+        self.work = Arc::new(work);
+        self
+    }
+
+    /// Predicted extra memory in bytes at `shape`.
+    pub fn memory_at(&self, shape: Shape) -> f64 {
+        (self.memory)(shape)
+    }
+
+    /// Predicted floating-point work at `shape`.
+    pub fn work_at(&self, shape: Shape) -> f64 {
+        (self.work)(shape)
+    }
+
+    /// Set the precision class.
+    pub fn precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
+    /// Mark as multi-threaded.
+    pub fn parallel(mut self) -> Self {
+        self.parallel = true;
+        self
+    }
+
+    /// The backend part of the name (before the first `/`).
+    pub fn backend(&self) -> &str {
+        self.name.split('/').next().unwrap_or(&self.name)
+    }
+}
+
+/// Any assignment step and any update step, as one iteration: assign, compute the inertia
+/// exactly, update. This is how the slides' `kmeans` loop calls its two functions.
+pub struct Composed<T: Scalar> {
+    assign: Arc<dyn AssignStep<T>>,
+    update: Arc<dyn UpdateStep<T>>,
+}
+
+impl<T: Scalar> Composed<T> {
+    /// Pair an assignment step with an update step.
+    pub fn new(assign: Arc<dyn AssignStep<T>>, update: Arc<dyn UpdateStep<T>>) -> Self {
+        Self { assign, update }
+    }
+}
+
+impl<T: Scalar> IterationStep<T> for Composed<T> {
+    fn assign(&self, data: Points<'_, T>, centroids: Points<'_, T>, labels: &mut [u32]) -> f64 {
+        self.assign.assign(data, centroids, labels);
+        crate::inertia(data, centroids, labels)
+    }
+
+    fn iterate(
+        &self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+    ) -> f64 {
+        let inertia = IterationStep::assign(self, data, centroids, labels);
+        self.update.update(data, labels, new_centroids, counts);
+        inertia
+    }
+}

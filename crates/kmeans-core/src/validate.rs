@@ -1,0 +1,134 @@
+//! Input validation, done once at the library boundary so that kernels can assume valid input.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+use crate::points::Points;
+use crate::scalar::Scalar;
+
+/// The largest magnitude a value may have so that a squared distance between two points of
+/// dimension `d` cannot overflow: `(2·M)²·d ≤ MAX`.
+pub fn max_magnitude<T: Scalar>(d: usize) -> f64 {
+    (T::max_value().as_f64() / (4.0 * d as f64)).sqrt()
+}
+
+/// Check every value of `points` is finite and small enough that squared distances stay finite.
+///
+/// # Errors
+/// [`Error::NonFinite`] or [`Error::ValueTooLarge`], naming `what`, the row and the column.
+pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Result<()> {
+    let limit = max_magnitude::<T>(points.d());
+    for (row, values) in points.rows().enumerate() {
+        for (col, &v) in values.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(Error::NonFinite {
+                    what,
+                    row,
+                    col,
+                    value: v.to_string(),
+                });
+            }
+            if v.abs().as_f64() > limit {
+                return Err(Error::ValueTooLarge {
+                    what,
+                    row,
+                    col,
+                    value: v.to_string(),
+                    limit,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number of distinct points, counting no further than `stop_at` (so the usual case, where
+/// the first `k` rows already differ, costs `O(k·d)`).
+pub fn count_distinct<T: Scalar>(points: Points<'_, T>, stop_at: usize) -> usize {
+    let mut seen: HashSet<Vec<u64>> = HashSet::with_capacity(stop_at.min(points.n()));
+    for row in points.rows() {
+        // +0.0 and -0.0 are the same point.
+        let key = row.iter().map(|&v| (v.as_f64() + 0.0).to_bits()).collect();
+        seen.insert(key);
+        if seen.len() >= stop_at {
+            break;
+        }
+    }
+    seen.len()
+}
+
+/// Everything `fit` needs of the data and `k`.
+///
+/// # Errors
+/// Empty data, `k = 0`, `k > n`, too many points or clusters for `u32` labels, non-finite or
+/// too large values, and fewer than `k` distinct points.
+pub fn check_fit_input<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
+    let n = data.n();
+    if n == 0 {
+        return Err(Error::EmptyInput);
+    }
+    if k == 0 {
+        return Err(Error::ZeroClusters);
+    }
+    if k > n {
+        return Err(Error::TooManyClusters { k, n });
+    }
+    let max = u32::MAX as usize;
+    if n > max {
+        return Err(Error::TooLarge {
+            what: "n",
+            value: n,
+            max,
+        });
+    }
+    check_values("data", data)?;
+    let distinct = count_distinct(data, k);
+    if distinct < k {
+        return Err(Error::TooFewDistinct { k, distinct });
+    }
+    Ok(())
+}
+
+/// Check that `centroids` is a valid `k × d` set of initial centroids.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] for the wrong shape, then as [`check_values`].
+pub fn check_centroids<T: Scalar>(centroids: Points<'_, T>, k: usize, d: usize) -> Result<()> {
+    if centroids.shape() != (k, d) {
+        return Err(Error::ShapeMismatch {
+            what: "initial centroids",
+            expected: (k, d),
+            found: centroids.shape(),
+        });
+    }
+    check_values("initial centroids", centroids)
+}
+
+/// Everything `predict` needs: non-empty finite data of the centroids' dimension.
+///
+/// # Errors
+/// Empty data or centroids, a dimension mismatch, or bad values in either.
+pub fn check_predict_input<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>) -> Result<()> {
+    if data.n() == 0 {
+        return Err(Error::EmptyInput);
+    }
+    if centroids.n() == 0 {
+        return Err(Error::ZeroClusters);
+    }
+    if data.d() != centroids.d() {
+        return Err(Error::DimensionMismatch {
+            data: data.d(),
+            centroids: centroids.d(),
+        });
+    }
+    let max = u32::MAX as usize;
+    if data.n() > max {
+        return Err(Error::TooLarge {
+            what: "n",
+            value: data.n(),
+            max,
+        });
+    }
+    check_values("centroids", centroids)?;
+    check_values("data", data)
+}
