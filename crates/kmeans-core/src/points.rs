@@ -25,7 +25,7 @@ impl<'a, T: Scalar> Points<'a, T> {
         if d == 0 {
             return Err(Error::ZeroDimensions);
         }
-        if data.len() % d != 0 {
+        if !data.len().is_multiple_of(d) {
             return Err(Error::RaggedBuffer { len: data.len(), d });
         }
         Ok(Self {

@@ -142,8 +142,17 @@ constructors!(Update, UpdateStep);
 constructors!(Iterate, IterationStep);
 
 impl IterationVariant {
-    /// An assignment and an update as one iteration, for every float type both support.
+    /// An assignment and an update as one iteration, for every float type both support. The
+    /// composition's memory is the larger of the two, its work their sum, its precision the
+    /// assignment's; `info` supplies name, slide and summary.
     pub fn compose(info: VariantInfo, assign: &AssignVariant, update: &UpdateVariant) -> Self {
+        let (ma, mu) = (assign.info.memory.clone(), update.info.memory.clone());
+        let (wa, wu) = (assign.info.work.clone(), update.info.work.clone());
+        let mut info = info
+            .memory(move |s| ma(s).max(mu(s)))
+            .work(move |s| wa(s) + wu(s));
+        info.precision = assign.info.precision;
+        info.parallel = assign.info.parallel || update.info.parallel;
         Self {
             info,
             f32: match (&assign.f32, &update.f32) {
@@ -160,17 +169,10 @@ impl IterationVariant {
     /// Compose two variants under the name `assign-name+update-name` (what the CLI's
     /// `--backend A+U` builds).
     pub fn compose_named(assign: &AssignVariant, update: &UpdateVariant) -> Self {
-        let mut info = VariantInfo::new(
+        let info = VariantInfo::new(
             format!("{}+{}", assign.info.name, update.info.name),
             "an assignment step and an update step, composed",
         );
-        let (ma, mu) = (assign.info.memory.clone(), update.info.memory.clone());
-        let (wa, wu) = (assign.info.work.clone(), update.info.work.clone());
-        info = info
-            .memory(move |s| ma(s).max(mu(s)))
-            .work(move |s| wa(s) + wu(s));
-        info.precision = assign.info.precision;
-        info.parallel = assign.info.parallel;
         Self::compose(info, assign, update)
     }
 }

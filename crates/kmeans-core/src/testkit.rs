@@ -630,13 +630,13 @@ pub fn check_fits<T: Scalar>(variant: &IterationVariant) -> Result<(), String> {
                 )));
             }
         }
-        if let Some(&last) = history.last() {
-            if one.inertia > last * (1.0 + relative) + slack {
-                return Err(context(format!(
-                    "final inertia {:e} above the last iteration's {last:e}",
-                    one.inertia
-                )));
-            }
+        if let Some(&last) = history.last()
+            && one.inertia > last * (1.0 + relative) + slack
+        {
+            return Err(context(format!(
+                "final inertia {:e} above the last iteration's {last:e}",
+                one.inertia
+            )));
         }
         if what.starts_with("empty") && one.history[0].relocated == 0 {
             return Err(context(

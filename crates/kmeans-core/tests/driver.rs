@@ -1,0 +1,356 @@
+//! The Lloyd driver's contract: errors for every kind of bad input, determinism, convergence
+//! rules, restarts, relocation of empty clusters, and scikit-learn's golden example.
+
+use std::sync::{Arc, Mutex};
+
+use kmeans_core::reference::Reference;
+use kmeans_core::{Error, Init, KMeans, Matrix, Points, data, predict, relocate_empty_clusters};
+
+fn m(rows: &[&[f64]]) -> Matrix<f64> {
+    Matrix::from_rows(rows).unwrap()
+}
+
+fn fit_err(params: KMeans<f64>, data: Points<'_, f64>) -> Error {
+    params.fit(&Reference, data).unwrap_err()
+}
+
+#[test]
+fn empty_input_is_an_error() {
+    let empty = Points::<f64>::new(&[], 3).unwrap();
+    assert_eq!(fit_err(KMeans::new(1), empty), Error::EmptyInput);
+    assert_eq!(
+        Matrix::<f64>::from_rows::<Vec<f64>>(&[]).unwrap_err(),
+        Error::EmptyInput
+    );
+}
+
+#[test]
+fn shape_errors_name_the_shape() {
+    assert_eq!(
+        Points::<f64>::new(&[1.0; 7], 0).unwrap_err(),
+        Error::ZeroDimensions
+    );
+    let e = Points::<f64>::new(&[1.0; 7], 3).unwrap_err();
+    assert_eq!(e, Error::RaggedBuffer { len: 7, d: 3 });
+    assert_eq!(
+        e.to_string(),
+        "a buffer of 7 values is not a whole number of rows of 3 values"
+    );
+    let e = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0], vec![4.0, 5.0]]).unwrap_err();
+    assert_eq!(e.to_string(), "row 1 has 1 values but row 0 has 2");
+    let e = Points::<f64>::with_shape(&[1.0; 6], 2, 2).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::ShapeMismatch {
+                expected: (2, 2),
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn k_out_of_range_is_an_error() {
+    let d = data::uniform::<f64>(5, 2, 1);
+    assert_eq!(fit_err(KMeans::new(0), d.view()), Error::ZeroClusters);
+    let e = fit_err(KMeans::new(6), d.view());
+    assert_eq!(e, Error::TooManyClusters { k: 6, n: 5 });
+    assert_eq!(
+        e.to_string(),
+        "k = 6 is larger than the number of points, n = 5"
+    );
+}
+
+#[test]
+fn too_few_distinct_points_is_an_error() {
+    // Three distinct points (0.0 and -0.0 are the same point), k = 4.
+    let d = m(&[
+        &[0.0, 1.0],
+        &[-0.0, 1.0],
+        &[2.0, 2.0],
+        &[2.0, 2.0],
+        &[3.0, 1.0],
+    ]);
+    let e = fit_err(KMeans::new(4), d.view());
+    assert_eq!(e, Error::TooFewDistinct { k: 4, distinct: 3 });
+    assert!(KMeans::new(3).fit(&Reference, d.view()).is_ok());
+}
+
+#[test]
+fn non_finite_values_name_row_and_column() {
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let d = m(&[&[0.0, 1.0], &[2.0, 3.0], &[4.0, bad]]);
+        let e = fit_err(KMeans::new(2), d.view());
+        assert!(
+            matches!(
+                e,
+                Error::NonFinite {
+                    what: "data",
+                    row: 2,
+                    col: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("row 2, column 1"), "{e}");
+    }
+    let f = Matrix::<f32>::from_rows(&[[1.0f32], [f32::NAN]]).unwrap();
+    let e = KMeans::new(1).fit(&Reference, f.view()).unwrap_err();
+    assert!(
+        matches!(e, Error::NonFinite { row: 1, col: 0, .. }),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn values_that_would_overflow_squared_distances_are_an_error() {
+    let f = Matrix::<f32>::from_rows(&[[1.0f32, 0.0], [0.0, 3e19]]).unwrap();
+    let e = KMeans::new(1).fit(&Reference, f.view()).unwrap_err();
+    assert!(
+        matches!(e, Error::ValueTooLarge { row: 1, col: 1, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("overflow"), "{e}");
+    // The same magnitude is fine in f64.
+    let d = f.cast::<f64>();
+    assert!(KMeans::new(1).fit(&Reference, d.view()).is_ok());
+}
+
+#[test]
+fn invalid_parameters_are_errors() {
+    let d = data::uniform::<f64>(20, 2, 1);
+    let name = |e: Error| match e {
+        Error::InvalidParameter { name, .. } => name,
+        other => panic!("expected InvalidParameter, got {other:?}"),
+    };
+    assert_eq!(
+        name(fit_err(KMeans::new(2).max_iter(0), d.view())),
+        "max_iter"
+    );
+    assert_eq!(name(fit_err(KMeans::new(2).n_init(0), d.view())), "n_init");
+    assert_eq!(name(fit_err(KMeans::new(2).tol(-1.0), d.view())), "tol");
+    assert_eq!(name(fit_err(KMeans::new(2).tol(f64::NAN), d.view())), "tol");
+    assert_eq!(
+        name(fit_err(KMeans::new(2).threads(Some(0)), d.view())),
+        "threads"
+    );
+}
+
+#[test]
+fn given_centroids_are_checked() {
+    let d = data::uniform::<f64>(20, 2, 1);
+    let wrong = data::uniform::<f64>(3, 3, 1);
+    let e = fit_err(KMeans::new(3).init(Init::Centroids(wrong)), d.view());
+    assert_eq!(
+        e.to_string(),
+        "initial centroids must have shape (3, 2) but has shape (3, 3)",
+    );
+    let nan = m(&[&[0.0, 0.0], &[f64::NAN, 1.0]]);
+    let e = fit_err(KMeans::new(2).init(Init::Centroids(nan)), d.view());
+    assert!(
+        matches!(
+            e,
+            Error::NonFinite {
+                what: "initial centroids",
+                row: 1,
+                col: 0,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn predict_checks_dimensions_and_values() {
+    let d = data::uniform::<f64>(20, 2, 1);
+    let c = data::uniform::<f64>(3, 3, 1);
+    let e = predict(&Reference, d.view(), c.view()).unwrap_err();
+    assert_eq!(
+        e,
+        Error::DimensionMismatch {
+            data: 2,
+            centroids: 3
+        }
+    );
+    let bad = m(&[&[0.0, f64::INFINITY]]);
+    let e = predict(&Reference, bad.view(), m(&[&[0.0, 0.0]]).view()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NonFinite {
+                what: "data",
+                row: 0,
+                col: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn same_seed_same_result_different_seed_different_init() {
+    let d = data::uniform::<f64>(400, 5, 3);
+    let fit = |seed| {
+        KMeans::new(6)
+            .seed(seed)
+            .max_iter(5)
+            .tol(0.0)
+            .fit(&Reference, d.view())
+            .unwrap()
+    };
+    let (a, b, c) = (fit(9), fit(9), fit(10));
+    assert_eq!(a.centroids, b.centroids);
+    assert_eq!(a.labels, b.labels);
+    assert_eq!(a.inertia.to_bits(), b.inertia.to_bits());
+    assert_ne!(a.centroids, c.centroids);
+}
+
+#[test]
+fn tol_zero_runs_exactly_max_iter_and_tol_stops_early() {
+    let b = data::blobs::<f64>(600, 3, 2, 0.2, 5);
+    let fixed = KMeans::new(3)
+        .seed(1)
+        .max_iter(40)
+        .tol(0.0)
+        .fit(&Reference, b.data.view())
+        .unwrap();
+    assert_eq!(fixed.iterations, 40);
+    assert_eq!(fixed.history.len(), 40);
+    assert!(
+        fixed.converged,
+        "labels stop changing on well-separated blobs"
+    );
+    let early = KMeans::new(3)
+        .seed(1)
+        .max_iter(40)
+        .fit(&Reference, b.data.view())
+        .unwrap();
+    assert!(early.converged);
+    assert!(early.iterations < 40, "ran {}", early.iterations);
+    assert_eq!(early.centroids, fixed.centroids);
+}
+
+#[test]
+fn not_converging_within_max_iter_is_reported() {
+    let d = data::uniform::<f64>(2000, 4, 8);
+    let fit = KMeans::new(20)
+        .seed(2)
+        .max_iter(2)
+        .tol(1e-12)
+        .fit(&Reference, d.view())
+        .unwrap();
+    assert_eq!(fit.iterations, 2);
+    assert!(!fit.converged);
+}
+
+#[test]
+fn labels_match_the_returned_centroids_and_predict() {
+    let d = data::uniform::<f64>(500, 3, 4);
+    let fit = KMeans::slides(7, 3)
+        .seed(3)
+        .fit(&Reference, d.view())
+        .unwrap();
+    let labels = fit.predict(&Reference, d.view()).unwrap();
+    assert_eq!(labels, fit.labels);
+    let (_, inertia) = predict(&Reference, d.view(), fit.centroids.view()).unwrap();
+    assert_eq!(inertia, fit.inertia);
+}
+
+#[test]
+fn more_restarts_never_do_worse() {
+    let d = data::uniform::<f64>(300, 2, 6);
+    let one = KMeans::new(8)
+        .init(Init::Random)
+        .seed(4)
+        .fit(&Reference, d.view())
+        .unwrap();
+    let five = KMeans::new(8)
+        .init(Init::Random)
+        .seed(4)
+        .n_init(5)
+        .fit(&Reference, d.view())
+        .unwrap();
+    assert!(five.inertia <= one.inertia);
+    let runs: std::collections::BTreeSet<usize> = five.history.iter().map(|h| h.run).collect();
+    assert_eq!(runs.len(), 1, "history is the kept run's only");
+}
+
+#[test]
+fn observer_sees_every_iteration() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let d = data::uniform::<f64>(100, 2, 1);
+    let fit = KMeans::slides(4, 6)
+        .on_iteration(move |log| sink.lock().unwrap().push(log.iteration))
+        .fit(&Reference, d.view())
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(fit.history.len(), 6);
+}
+
+#[test]
+fn an_empty_cluster_is_relocated_to_the_farthest_point_never_nan() {
+    // Centroid 2 starts far from everything, so the first assignment leaves it empty.
+    let d = m(&[&[0.0], &[1.0], &[2.0], &[10.0], &[11.0], &[30.0]]);
+    let init = m(&[&[1.0], &[10.0], &[1000.0]]);
+    let fit = KMeans::new(3)
+        .init(Init::Centroids(init))
+        .max_iter(10)
+        .fit(&Reference, d.view())
+        .unwrap();
+    assert_eq!(fit.history[0].relocated, 1);
+    // The point farthest from its centroid (30, at distance 20 from 10) founds cluster 2.
+    assert_eq!(fit.centroids.as_slice(), &[1.0, 10.5, 30.0]);
+    assert_eq!(fit.labels, vec![0, 0, 0, 1, 1, 2]);
+    assert!(fit.centroids.as_slice().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn relocation_keeps_the_donor_cluster_mean_exact() {
+    let d = m(&[&[0.0], &[2.0], &[4.0], &[100.0]]);
+    let old = m(&[&[2.0], &[100.0], &[-50.0]]);
+    // As the slides' update leaves it: cluster 2 empty (NaN row), clusters 0 and 1 averaged.
+    let mut labels = vec![0, 0, 0, 1];
+    let mut next = m(&[&[2.0], &[100.0], &[f64::NAN]]);
+    let mut counts = vec![3, 1, 0];
+    let moved = relocate_empty_clusters(d.view(), old.view(), &mut labels, &mut next, &mut counts);
+    assert_eq!(moved, 1);
+    // 100 is farthest from nothing (distance 0 to its own centroid); 0 and 4 are at distance 4;
+    // the lower index (0) moves, and cluster 0's mean becomes mean(2, 4) = 3.
+    assert_eq!(next.as_slice(), &[3.0, 100.0, 0.0]);
+    assert_eq!(counts, vec![2, 1, 1]);
+    assert_eq!(labels, vec![2, 0, 0, 1]);
+}
+
+#[test]
+fn scikit_learn_golden_example() {
+    // sklearn/cluster/tests/test_k_means.py: X = [[0,0],[.5,0],[.5,1],[1,1]], sample weights
+    // [3,1,1,3], init [[0,0],[1,1]] ⇒ centres [[.125,0],[.875,1]]. Weights as repeated points:
+    let x = m(&[
+        &[0.0, 0.0],
+        &[0.0, 0.0],
+        &[0.0, 0.0],
+        &[0.5, 0.0],
+        &[0.5, 1.0],
+        &[1.0, 1.0],
+        &[1.0, 1.0],
+        &[1.0, 1.0],
+    ]);
+    let init = m(&[&[0.0, 0.0], &[1.0, 1.0]]);
+    let fit = KMeans::new(2)
+        .init(Init::Centroids(init))
+        .fit(&Reference, x.view())
+        .unwrap();
+    assert_eq!(fit.centroids.as_slice(), &[0.125, 0.0, 0.875, 1.0]);
+    assert_eq!(fit.labels, vec![0, 0, 0, 0, 1, 1, 1, 1]);
+    assert!(fit.converged);
+    assert_eq!(
+        fit.inertia,
+        2.0 * (3.0 * 0.125f64.powi(2) + 0.375f64.powi(2))
+    );
+}
