@@ -179,52 +179,14 @@ impl Report {
         }
         s.push_str("The column *slides' NumPy* holds the times published on the slides, **measured on the presenter's machine, not here**; rows from `numpy/…` and `scikit-learn/…` were measured here, in this run, on the same data.\n\n");
         for g in STEP_GROUPS {
-            let rows: Vec<&Row> = measured(&self.rows, g.id).collect();
-            if rows.is_empty() {
+            let table = self.step_table(g.id);
+            if table.is_empty() {
                 continue;
             }
             s.push_str(&format!(
-                "## {}\n\n{}\n\n![{}]({}.svg)\n\n",
+                "## {}\n\n{}\n\n![{}]({}.svg)\n\n{table}\n",
                 g.title, g.about, g.title, g.id
             ));
-            let with_sklearn = matches!(g.id, "iteration" | "fit50");
-            s.push_str("| variant | slide | median | spread | speed-up over its backend's first | time ÷ best Rust variant's |");
-            if with_sklearn {
-                s.push_str(" time ÷ scikit-learn's (1 thread) |");
-            }
-            s.push_str(
-                " slides' NumPy (presenter's machine) | note |\n|---|---|---|---|---|---|---|---|",
-            );
-            s.push_str(if with_sklearn { "---|\n" } else { "\n" });
-            for r in rows {
-                let (median, spread) = cell(&r.outcome);
-                let base = backend_baseline(&self.rows, r).and_then(|b| b.outcome.median());
-                let best = self.best(g.id, &r.param);
-                let mine = r.outcome.median();
-                s.push_str(&format!(
-                    "| `{}` | {} | {} | {} | {} | {} |",
-                    r.name,
-                    r.slide.as_deref().unwrap_or(""),
-                    median,
-                    spread,
-                    ratio(base, mine),
-                    ratio(mine, best),
-                ));
-                if with_sklearn {
-                    s.push_str(&format!(
-                        " {} |",
-                        ratio(mine, self.sklearn(g.id, &r.param_without_threads(), 1))
-                    ));
-                }
-                s.push_str(&format!(
-                    " {} | {} |\n",
-                    published(r.slide.as_deref())
-                        .map(format_seconds)
-                        .unwrap_or_default(),
-                    r.note.as_deref().unwrap_or("")
-                ));
-            }
-            s.push('\n');
         }
         for (id, title, axis) in [
             ("scale-n", "Scaling in n", "n"),
@@ -262,6 +224,97 @@ impl Report {
             s.push('\n');
         }
         s
+    }
+
+    /// The table of one step group (`assign`, `update`, `iteration`, `fit50`), or "" if empty.
+    pub fn step_table(&self, group: &str) -> String {
+        let rows: Vec<&Row> = measured(&self.rows, group).collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        let mut s = String::new();
+        let with_sklearn = matches!(group, "iteration" | "fit50");
+        s.push_str("| variant | slide | median | spread | speed-up over its backend's first | time ÷ best Rust variant's |");
+        if with_sklearn {
+            s.push_str(" time ÷ scikit-learn's (1 thread) |");
+        }
+        s.push_str(
+            " slides' NumPy (presenter's machine) | note |\n|---|---|---|---|---|---|---|---|",
+        );
+        s.push_str(if with_sklearn { "---|\n" } else { "\n" });
+        for r in rows {
+            let (median, spread) = cell(&r.outcome);
+            let base = backend_baseline(&self.rows, r).and_then(|b| b.outcome.median());
+            let best = self.best(group, &r.param);
+            let mine = r.outcome.median();
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} |",
+                r.name,
+                r.slide.as_deref().unwrap_or(""),
+                median,
+                spread,
+                ratio(base, mine),
+                ratio(mine, best),
+            ));
+            if with_sklearn {
+                s.push_str(&format!(
+                    " {} |",
+                    ratio(mine, self.sklearn(group, &r.param_without_threads(), 1))
+                ));
+            }
+            s.push_str(&format!(
+                " {} | {} |\n",
+                published(r.slide.as_deref())
+                    .map(format_seconds)
+                    .unwrap_or_default(),
+                r.note.as_deref().unwrap_or("")
+            ));
+        }
+        s
+    }
+
+    /// One line saying where and when the numbers were measured.
+    pub fn provenance(&self) -> String {
+        format!(
+            "*Measured by `cargo bench` ({} profile) on {}, {} cores, {}, {} — see `reports/summary.md`. The slides' NumPy column was measured on the presenter's machine, not here.*",
+            self.profile,
+            self.machine.cpu,
+            self.machine.cores,
+            self.machine.rustc,
+            self.machine.date
+        )
+    }
+
+    /// Markdown snippets for the book (`book/src/generated/<name>.md`): each table with a line
+    /// saying where it was measured, so prose never copies a number that the next run changes.
+    pub fn book_snippets(&self) -> Vec<(String, String)> {
+        let p = self.provenance();
+        let mut tables: Vec<(String, String)> = STEP_GROUPS
+            .iter()
+            .map(|g| (g.id.to_string(), self.step_table(g.id)))
+            .collect();
+        for (id, title, axis) in [
+            ("scale-n", "Scaling in n", "n"),
+            ("scale-k", "Scaling in k", "k"),
+            ("scale-d", "Scaling in d", "d"),
+        ] {
+            tables.push((id.into(), self.sweep_table(id, title, axis)));
+        }
+        for (id, title) in [
+            ("mid", "n = 100 000, k = 64, d = 32"),
+            ("mnist", "n = 60 000, k = 10, d = 784"),
+            ("large", "n = 1 000 000, k = 256, d = 64, f32"),
+        ] {
+            tables.push((id.into(), self.grid_section(id, title)));
+        }
+        tables.push(("gflops".into(), self.gflops_section()));
+        let mut out: Vec<(String, String)> = tables
+            .into_iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(id, t)| (format!("{id}.md"), format!("{p}\n\n{t}")))
+            .collect();
+        out.push(("machine.md".into(), format!("{p}\n")));
+        out
     }
 
     fn sweep_table(&self, group: &str, title: &str, axis: &str) -> String {
@@ -604,6 +657,26 @@ mod tests {
         );
         assert!(md.contains("needs 5.4 GB"));
         assert!(md.contains("GFLOP/s"));
+    }
+
+    #[test]
+    fn book_snippets_carry_provenance_and_tables() {
+        let snippets = report().book_snippets();
+        let assign = &snippets
+            .iter()
+            .find(|(n, _)| n == "assign.md")
+            .expect("assign table")
+            .1;
+        assert!(
+            assign.starts_with("*Measured by `cargo bench` (quick profile)"),
+            "{assign}"
+        );
+        assert!(assign.contains("`loops/assign/v5-lanes`"));
+        assert!(snippets.iter().any(|(n, _)| n == "machine.md"));
+        assert!(
+            !snippets.iter().any(|(n, _)| n == "update.md"),
+            "no rows, no snippet"
+        );
     }
 
     #[test]
