@@ -51,9 +51,15 @@ pub const SLIDES_PUBLISHED: &[(&str, &str, f64)] = &[
     ("83", "update_step_csc", 491e-6),
 ];
 
+/// The slide number a `slide` field starts with (`"58 · Assignment Step v4"` → `"58"`).
+pub fn slide_number(slide: Option<&str>) -> Option<String> {
+    let number = slide?.split(|c: char| !c.is_ascii_digit()).next()?;
+    (!number.is_empty()).then(|| number.to_string())
+}
+
 /// The presenter's published time for the slide a row mirrors.
 pub fn published(slide: Option<&str>) -> Option<f64> {
-    let number = slide?.split(|c: char| !c.is_ascii_digit()).next()?;
+    let number = slide_number(slide)?;
     SLIDES_PUBLISHED
         .iter()
         .find(|(s, _, _)| *s == number)
@@ -308,6 +314,36 @@ impl Report {
             tables.push((id.into(), self.grid_section(id, title)));
         }
         tables.push(("gflops".into(), self.gflops_section()));
+        // Per-slide and per-backend excerpts of the step groups, for the book's per-version pages.
+        let steps = || {
+            self.rows
+                .iter()
+                .filter(|r| STEP_GROUPS.iter().any(|g| g.id == r.group))
+        };
+        let mut slides: Vec<String> = steps()
+            .filter_map(|r| slide_number(r.slide.as_deref()))
+            .collect();
+        slides.sort();
+        slides.dedup();
+        for n in slides {
+            let rows = steps()
+                .filter(|r| slide_number(r.slide.as_deref()).as_deref() == Some(n.as_str()))
+                .collect();
+            tables.push((format!("slide-{n}"), self.rows_table(rows)));
+        }
+        let mut backends: Vec<&str> = steps().map(Row::backend).collect();
+        backends.sort_unstable();
+        backends.dedup();
+        for b in backends {
+            tables.push((
+                format!("backend-{b}"),
+                self.rows_table(steps().filter(|r| r.backend() == b).collect()),
+            ));
+        }
+        tables.push((
+            "topic-gemm".into(),
+            self.rows_table(steps().filter(|r| r.name.contains("gemm")).collect()),
+        ));
         let mut out: Vec<(String, String)> = tables
             .into_iter()
             .filter(|(_, t)| !t.is_empty())
@@ -315,6 +351,32 @@ impl Report {
             .collect();
         out.push(("machine.md".into(), format!("{p}\n")));
         out
+    }
+
+    /// A compact table of chosen rows from the step groups.
+    fn rows_table(&self, rows: Vec<&Row>) -> String {
+        if rows.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from(
+            "| step | variant | median | spread | speed-up over its backend's first | slides' NumPy (presenter's machine) |\n|---|---|---|---|---|---|\n",
+        );
+        for r in rows {
+            let (median, spread) = cell(&r.outcome);
+            let base = backend_baseline(&self.rows, r).and_then(|b| b.outcome.median());
+            s.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} | {} |\n",
+                r.group,
+                r.name,
+                median,
+                spread,
+                ratio(base, r.outcome.median()),
+                published(r.slide.as_deref())
+                    .map(format_seconds)
+                    .unwrap_or_default()
+            ));
+        }
+        s
     }
 
     fn sweep_table(&self, group: &str, title: &str, axis: &str) -> String {
