@@ -119,6 +119,7 @@ def update_step_csc(data, labels, k):
 
 
 # ANCHOR: kmeans
+# Slide 27's refactored kmeans, with the initial centroids and both steps as arguments.
 def kmeans(data, centroids, num_iter, assignment_step, update_step):
     k = centroids.shape[0]
     for _ in range(num_iter):
