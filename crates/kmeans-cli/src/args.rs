@@ -98,7 +98,13 @@ pub struct FitArgs {
     pub max_iter: usize,
     /// Stop when the centroids move less than this, relative to the data's variance (as
     /// scikit-learn); 0 runs exactly --max-iter iterations, like the slides.
-    #[arg(long, default_value_t = 1e-4, value_name = "T")]
+    // Negative numbers are values, so `--tol -1` reaches validation and its clear message.
+    #[arg(
+        long,
+        default_value_t = 1e-4,
+        value_name = "T",
+        allow_negative_numbers = true
+    )]
     pub tol: f64,
     /// Seed of the random init.
     #[arg(long, default_value_t = 0, value_name = "S")]
@@ -195,7 +201,12 @@ pub struct GenerateArgs {
     #[arg(long, value_enum, default_value = "f64")]
     pub dtype: DtypeArg,
     /// Standard deviation of each blob (centres are uniform in [-10, 10]^D).
-    #[arg(long, default_value_t = 1.0, value_name = "STD")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "STD",
+        allow_negative_numbers = true
+    )]
     pub std: f64,
     /// Seed.
     #[arg(long, default_value_t = 0, value_name = "S")]
