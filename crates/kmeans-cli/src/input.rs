@@ -202,7 +202,9 @@ pub fn read_matrix(path: &Path, csv: &CsvOptions) -> Result<Data> {
                 delimiter: Some(csv.delimiter.unwrap_or(delimiter)),
                 ..*csv
             };
-            read_csv(bytes.as_slice(), &options).map(Data::F64)
+            // Spreadsheets often start their CSV with a UTF-8 byte-order mark.
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            read_csv(text, &options).map(Data::F64)
         }
     }
     .map_err(|e| e.in_file(path))

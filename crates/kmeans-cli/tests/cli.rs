@@ -231,10 +231,10 @@ fn fit_writes_labels_and_centroids_that_predict_reproduces() {
 }
 
 #[test]
-fn fit_reads_tsv_semicolons_and_forced_headers() {
+fn fit_reads_tsv_semicolons_a_byte_order_mark_and_forced_headers() {
     let dir = Dir::new();
     let tsv = dir.text("d.tsv", "1\t2\n1.1\t2\n9\t9\n9.1\t9\n");
-    let semi = dir.text("d.csv", "1;2\n1.1;2\n9;9\n9.1;9\n");
+    let semi = dir.text("d.csv", "\u{feff}1;2\n1.1;2\n9;9\n9.1;9\n");
     let headed = dir.text("h.csv", "10,20\n1,2\n1.1,2\n9,9\n9.1,9\n");
     for (path, extra) in [
         (&tsv, vec![]),
