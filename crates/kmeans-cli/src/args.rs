@@ -9,7 +9,7 @@ use crate::input::{CsvOptions, HeaderRow};
 /// k-means on your data with every backend of the workshop: fit, predict, list backends, render
 /// the slides' demo pictures, generate test data.
 #[derive(Debug, Parser)]
-#[command(name = "kmeans", version, about, max_term_width = 100)]
+#[command(name = "kmeans", version, about)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
