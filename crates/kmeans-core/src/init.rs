@@ -1,7 +1,7 @@
 //! Initial centroids: the slides' random choice, greedy k-means++, or centroids the user gives.
 
-use rand::RngExt;
 use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -40,6 +40,15 @@ impl<T: Scalar> Init<T> {
             }
         }
     }
+}
+
+/// The slides' random choice with its own seed: `k` rows of `data` at distinct indices drawn by
+/// an RNG seeded with `seed` (so benchmarks and tools can share one set of initial centroids).
+///
+/// # Panics
+/// If `k > data.n()`.
+pub fn random_seeded<T: Scalar>(data: Points<'_, T>, k: usize, seed: u64) -> Matrix<T> {
+    random(data, k, &mut StdRng::seed_from_u64(seed))
 }
 
 /// `k` rows of `data` at distinct random indices.
@@ -151,7 +160,6 @@ fn candidate_potentials<T: Scalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn random_init_picks_distinct_rows_of_the_data() {

@@ -1,0 +1,695 @@
+//! `cargo bench`: every registered variant through criterion, then charts, tables and JSON in
+//! `reports/` (and the charts in `book/src/img/`), in the same run.
+//!
+//! Profiles: `quick` (default, a few minutes on 2 cores) and `full` (`KMEANS_BENCH=full`).
+//! Budgets: a variant whose declared extra memory exceeds `KMEANS_BENCH_MEMORY_GIB` (default 1)
+//! or whose predicted time per call exceeds the profile's limit is skipped and reported as such.
+//! criterion's own arguments work as usual: `cargo bench -- assign`, `--save-baseline`, … .
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode};
+use kmeans_benches::cases::{Case, LARGE, MID, MNIST, case};
+use kmeans_benches::machine::MachineInfo;
+use kmeans_benches::report::{Peak, Report};
+use kmeans_benches::results::{Outcome, Row, Source, read_criterion};
+use kmeans_workshop::{Init, KMeans, Points, Registry, Scalar, Shape, VariantInfo, data, registry};
+
+/// What a profile allows.
+struct Profile {
+    name: &'static str,
+    /// Longest predicted time of one call that is still measured.
+    max_call_s: f64,
+    /// Longest predicted time of one call in the scaling sweeps.
+    max_sweep_call_s: f64,
+    warm_up: Duration,
+    measurement: Duration,
+    samples: usize,
+    sweep_warm_up: Duration,
+    sweep_measurement: Duration,
+    sweep_n: &'static [usize],
+    sweep_k: &'static [usize],
+    sweep_d: &'static [usize],
+}
+
+const QUICK: Profile = Profile {
+    name: "quick",
+    max_call_s: 0.6,
+    max_sweep_call_s: 0.15,
+    warm_up: Duration::from_millis(300),
+    measurement: Duration::from_millis(800),
+    samples: 10,
+    sweep_warm_up: Duration::from_millis(100),
+    sweep_measurement: Duration::from_millis(300),
+    sweep_n: &[1_000, 10_000, 100_000, 1_000_000],
+    sweep_k: &[2, 16, 128, 1024],
+    sweep_d: &[2, 16, 128, 1024],
+};
+
+const FULL: Profile = Profile {
+    name: "full",
+    max_call_s: 60.0,
+    max_sweep_call_s: 5.0,
+    warm_up: Duration::from_secs(1),
+    measurement: Duration::from_secs(3),
+    samples: 20,
+    sweep_warm_up: Duration::from_millis(500),
+    sweep_measurement: Duration::from_millis(1500),
+    sweep_n: &[1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000],
+    sweep_k: &[2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    sweep_d: &[2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+};
+
+struct Harness {
+    c: Criterion,
+    profile: &'static Profile,
+    memory_limit: f64,
+    cores: usize,
+    /// Seconds per unit of declared work, per (kind, variant), from one timed call.
+    calibration: HashMap<(&'static str, String), f64>,
+    rows: Vec<Row>,
+    /// `cargo bench` (true) or `cargo test --benches` (false: every benchmark once, no report).
+    benchmarking: bool,
+}
+
+fn param(n: usize, k: usize, d: usize, dtype: &str, threads: usize, step: &str) -> String {
+    let step = if step.is_empty() {
+        String::new()
+    } else {
+        format!(" {step}")
+    };
+    format!("n={n} k={k} d={d} {dtype}{step} t={threads}")
+}
+
+fn time_once(mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    f();
+    start.elapsed().as_secs_f64()
+}
+
+impl Harness {
+    fn threads_for(&self, info: &VariantInfo) -> usize {
+        if info.parallel { self.cores } else { 1 }
+    }
+
+    /// Decide whether to measure `name` at `shape`: within the memory budget and, predicted
+    /// from the calibration, within `max_s` per call. Records a Skipped row otherwise.
+    fn admit(
+        &mut self,
+        group: &str,
+        kind: &'static str,
+        info: &VariantInfo,
+        shape: Shape,
+        threads: usize,
+        step: &str,
+        max_s: f64,
+    ) -> Option<String> {
+        let dtype = if shape.elem == 4 { "f32" } else { "f64" };
+        let p = param(shape.n, shape.k, shape.d, dtype, threads, step);
+        let memory = info.memory_at(shape);
+        let predicted = self.calibration.get(&(kind, info.name.clone())).map(|spw| {
+            let serial = if info.parallel {
+                (self.cores / threads.max(1)) as f64
+            } else {
+                1.0
+            };
+            spw * info.work_at(shape) * serial
+        });
+        let skip = if memory > self.memory_limit {
+            Some(format!(
+                "needs {:.1} GiB of intermediates (budget {:.1} GiB)",
+                memory / GIB,
+                self.memory_limit / GIB
+            ))
+        } else if let Some(t) = predicted.filter(|&t| t > max_s) {
+            Some(format!(
+                "predicted {:.2} s per call, over the {} profile's {max_s} s",
+                t, self.profile.name
+            ))
+        } else {
+            None
+        };
+        let row = Row {
+            group: group.to_string(),
+            name: info.name.clone(),
+            param: p.clone(),
+            n: shape.n,
+            k: shape.k,
+            d: shape.d,
+            dtype: dtype.to_string(),
+            threads,
+            slide: info.slide.map(str::to_string),
+            source: Source::Rust,
+            outcome: match &skip {
+                Some(reason) => Outcome::Skipped {
+                    reason: reason.clone(),
+                },
+                None => Outcome::Missing {
+                    reason: "not run in this invocation (filtered out?)".into(),
+                },
+            },
+            note: None,
+        };
+        self.rows.push(row);
+        if let Some(reason) = skip {
+            eprintln!("skip  {group}/{}/{p}: {reason}", info.name);
+            return None;
+        }
+        Some(p)
+    }
+
+    /// A criterion group configured by the profile; `slow` (calls of milliseconds or more)
+    /// samples flat, so ten samples cost ten calls rather than fifty-five.
+    fn group(
+        &mut self,
+        name: &str,
+        slow: bool,
+    ) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+        let p = self.profile;
+        let mut g = self.c.benchmark_group(name);
+        g.warm_up_time(p.warm_up)
+            .measurement_time(p.measurement)
+            .sample_size(p.samples);
+        if slow {
+            g.sampling_mode(SamplingMode::Flat);
+        }
+        g
+    }
+
+    fn calibrate(&mut self, reg: &Registry) {
+        let (n, k, d) = (data::SLIDES_N, data::SLIDES_K, data::SLIDES_D);
+        let c64 = case::<f64>(n, k, d);
+        let c32 = case::<f32>(n, k, d);
+        let work = |info: &VariantInfo, elem| info.work_at(Shape { n, k, d, elem }).max(1.0);
+        for v in &reg.assign {
+            let mut labels = vec![0u32; n];
+            let t = if let Some(s) = v.get::<f64>() {
+                time_once(|| s.assign(c64.data.view(), c64.centroids.view(), &mut labels))
+                    / work(&v.info, 8)
+            } else if let Some(s) = v.get::<f32>() {
+                time_once(|| s.assign(c32.data.view(), c32.centroids.view(), &mut labels))
+                    / work(&v.info, 4)
+            } else {
+                continue;
+            };
+            self.calibration.insert(("assign", v.info.name.clone()), t);
+        }
+        for v in &reg.update {
+            let (mut out, mut counts) = (vec![0.0; k * d], vec![0u32; k]);
+            let Some(s) = v.get::<f64>() else { continue };
+            let t = time_once(|| s.update(c64.data.view(), &c64.labels, &mut out, &mut counts))
+                / work(&v.info, 8);
+            self.calibration.insert(("update", v.info.name.clone()), t);
+        }
+        for v in &reg.iterate {
+            let (mut labels, mut out, mut counts) =
+                (vec![0u32; n], vec![0.0; k * d], vec![0u32; k]);
+            let t = if let Some(s) = v.get::<f64>() {
+                time_once(|| {
+                    s.iterate(
+                        c64.data.view(),
+                        c64.centroids.view(),
+                        &mut labels,
+                        &mut out,
+                        &mut counts,
+                    );
+                })
+            } else if let Some(s) = v.get::<f32>() {
+                let mut out = vec![0.0f32; k * d];
+                time_once(|| {
+                    s.iterate(
+                        c32.data.view(),
+                        c32.centroids.view(),
+                        &mut labels,
+                        &mut out,
+                        &mut counts,
+                    );
+                })
+            } else {
+                continue;
+            };
+            self.calibration
+                .insert(("iter", v.info.name.clone()), t / work(&v.info, 8));
+        }
+    }
+
+    fn slides_groups(&mut self, reg: &Registry) {
+        let (n, k, d) = (data::SLIDES_N, data::SLIDES_K, data::SLIDES_D);
+        let c = case::<f64>(n, k, d);
+        let (points, cents) = (c.data.view(), c.centroids.view());
+        let shape = Shape { n, k, d, elem: 8 };
+        let max = self.profile.max_call_s;
+
+        eprintln!("== group assign: every assignment step at the slides' setting");
+        for v in &reg.assign {
+            let Some(s) = v.get::<f64>() else { continue };
+            let threads = self.threads_for(&v.info);
+            let Some(p) = self.admit("assign", "assign", &v.info, shape, threads, "", max) else {
+                continue;
+            };
+            let slow = self
+                .calibration
+                .get(&("assign", v.info.name.clone()))
+                .is_some_and(|t| t * v.info.work_at(shape) > 0.01);
+            let mut g = self.group("assign", slow);
+            let mut labels = vec![0u32; n];
+            g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                b.iter(|| s.assign(points, cents, &mut labels))
+            });
+            g.finish();
+        }
+
+        eprintln!("== group update: every update step at the slides' setting");
+        for v in &reg.update {
+            let Some(s) = v.get::<f64>() else { continue };
+            let threads = self.threads_for(&v.info);
+            let Some(p) = self.admit("update", "update", &v.info, shape, threads, "", max) else {
+                continue;
+            };
+            let mut g = self.group("update", false);
+            let (mut out, mut counts) = (vec![0.0; k * d], vec![0u32; k]);
+            g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                b.iter(|| s.update(points, &c.labels, &mut out, &mut counts))
+            });
+            g.finish();
+        }
+
+        eprintln!("== group iteration: one whole Lloyd iteration at the slides' setting");
+        for v in &reg.iterate {
+            let Some(s) = v.get::<f64>() else { continue };
+            let threads = self.threads_for(&v.info);
+            let Some(p) = self.admit("iteration", "iter", &v.info, shape, threads, "", max) else {
+                continue;
+            };
+            let mut g = self.group("iteration", false);
+            let (mut labels, mut out, mut counts) =
+                (vec![0u32; n], vec![0.0; k * d], vec![0u32; k]);
+            g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                b.iter(|| s.iterate(points, cents, &mut labels, &mut out, &mut counts))
+            });
+            g.finish();
+        }
+        self.linfa(&c, "iteration", 10);
+
+        eprintln!("== group fit50: the slides' 50-iteration kmeans(data, 26)");
+        for v in &reg.iterate {
+            if !v.supports::<f64>() {
+                continue;
+            }
+            let threads = self.threads_for(&v.info);
+            let mut info = v.info.clone();
+            let work = info.work.clone();
+            info = info.work(move |s| 51.0 * work(s));
+            let Some(p) = self.admit("fit50", "iter", &info, shape, threads, "", max * 10.0) else {
+                continue;
+            };
+            let mut g = self.group("fit50", true);
+            let params = KMeans::slides(k, 50).init(Init::Centroids(c.centroids.clone()));
+            g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                b.iter(|| {
+                    params
+                        .fit_variant(v, points)
+                        .expect("valid benchmark input")
+                })
+            });
+            g.finish();
+        }
+        self.linfa(&c, "fit50", 50);
+    }
+
+    /// linfa-clustering's KMeans as a comparison row: `iterations` iterations from the same
+    /// centroids, reported per iteration in `iteration` and per fit in `fit50`.
+    fn linfa(&mut self, c: &Case<f64>, group: &str, iterations: u64) {
+        use linfa::prelude::Fit;
+        use linfa_clustering::{KMeans as LinfaKMeans, KMeansInit};
+        let (n, d) = c.data.shape();
+        let k = c.centroids.n();
+        let p = param(n, k, d, "f64", 1, "");
+        let per_iteration = group == "iteration";
+        self.rows.push(Row {
+            group: group.into(),
+            name: "linfa/iter/kmeans".into(),
+            param: p.clone(),
+            n,
+            k,
+            d,
+            dtype: "f64".into(),
+            threads: 1,
+            slide: None,
+            source: Source::RustPeer,
+            outcome: Outcome::Missing { reason: "not run in this invocation (filtered out?)".into() },
+            note: Some(format!(
+                "linfa-clustering 0.8.1; its update counts the old centroid as one more point (m_k-means), so it never equals plain Lloyd; {}",
+                if per_iteration { "a 10-iteration fit ÷ 10" } else { "50 iterations" }
+            )),
+        });
+        let records = ndarray::ArrayView2::from_shape((n, d), c.data.as_slice())
+            .expect("shape")
+            .to_owned();
+        let init = ndarray::Array2::from_shape_vec((k, d), c.centroids.as_slice().to_vec())
+            .expect("shape");
+        let dataset = linfa::DatasetBase::from(records);
+        let params = LinfaKMeans::params(k)
+            .n_runs(1)
+            .tolerance(f64::MIN_POSITIVE)
+            .max_n_iterations(iterations)
+            .init_method(KMeansInit::Precomputed(init));
+        let mut g = self.group(group, true);
+        g.bench_function(BenchmarkId::new("linfa/iter/kmeans", &p), |b| {
+            b.iter_custom(|reps| {
+                let start = Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(params.fit(&dataset).expect("linfa fit"));
+                }
+                let t = start.elapsed();
+                if per_iteration {
+                    t / iterations as u32
+                } else {
+                    t
+                }
+            })
+        });
+        g.finish();
+    }
+
+    fn sweeps(&mut self, reg: &Registry) {
+        let (n0, k0, d0) = (data::SLIDES_N, data::SLIDES_K, data::SLIDES_D);
+        let max = self.profile.max_sweep_call_s;
+        let sweeps: [(&str, Vec<Dims>); 3] = [
+            (
+                "scale-n",
+                self.profile.sweep_n.iter().map(|&n| (n, k0, d0)).collect(),
+            ),
+            (
+                "scale-k",
+                self.profile.sweep_k.iter().map(|&k| (n0, k, d0)).collect(),
+            ),
+            (
+                "scale-d",
+                self.profile.sweep_d.iter().map(|&d| (n0, k0, d)).collect(),
+            ),
+        ];
+        for (group, shapes) in sweeps {
+            eprintln!("== group {group}: one iteration of every whole-iteration variant");
+            for (n, k, d) in shapes {
+                let c = case::<f64>(n, k, d);
+                let shape = Shape { n, k, d, elem: 8 };
+                for v in &reg.iterate {
+                    let Some(s) = v.get::<f64>() else { continue };
+                    let threads = self.threads_for(&v.info);
+                    let Some(p) = self.admit(group, "iter", &v.info, shape, threads, "", max)
+                    else {
+                        continue;
+                    };
+                    let (warm, measure) =
+                        (self.profile.sweep_warm_up, self.profile.sweep_measurement);
+                    let mut g = self.group(group, true);
+                    g.warm_up_time(warm).measurement_time(measure);
+                    let (mut labels, mut out, mut counts) =
+                        (vec![0u32; n], vec![0.0; k * d], vec![0u32; k]);
+                    let (points, cents) = (c.data.view(), c.centroids.view());
+                    g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                        b.iter(|| s.iterate(points, cents, &mut labels, &mut out, &mut counts))
+                    });
+                    g.finish();
+                }
+            }
+        }
+    }
+
+    /// Whole iterations (and, with `assign_too`, assignments alone) at one target shape, for
+    /// each float type in `dtypes` and at 1 thread and all threads for parallel variants.
+    fn target_group<T: Scalar>(
+        &mut self,
+        group: &str,
+        (n, k, d): (usize, usize, usize),
+        reg: &Registry,
+        assign_too: bool,
+    ) {
+        let c = case::<T>(n, k, d);
+        let elem = T::DTYPE.bytes();
+        let shape = Shape { n, k, d, elem };
+        let max = self.profile.max_call_s;
+        for v in &reg.iterate {
+            let Some(s) = v.get::<T>() else { continue };
+            let thread_counts: Vec<usize> = if v.info.parallel {
+                vec![1, self.cores]
+            } else {
+                vec![1]
+            };
+            for threads in thread_counts {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("thread pool");
+                let steps: &[&str] = if assign_too {
+                    &["assign", "iterate"]
+                } else {
+                    &["iterate"]
+                };
+                for &step in steps {
+                    let Some(p) = self.admit(
+                        group,
+                        "iter",
+                        &v.info,
+                        shape,
+                        threads,
+                        if assign_too { step } else { "" },
+                        max,
+                    ) else {
+                        continue;
+                    };
+                    let mut g = self.group(group, true);
+                    let (mut labels, mut out, mut counts) =
+                        (vec![0u32; n], vec![T::zero(); k * d], vec![0u32; k]);
+                    let (points, cents): (Points<'_, T>, Points<'_, T>) =
+                        (c.data.view(), c.centroids.view());
+                    g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
+                        pool.install(|| {
+                            if step == "assign" {
+                                b.iter(|| s.assign(points, cents, &mut labels))
+                            } else {
+                                b.iter(|| {
+                                    s.iterate(points, cents, &mut labels, &mut out, &mut counts)
+                                })
+                            }
+                        })
+                    });
+                    g.finish();
+                }
+            }
+        }
+    }
+
+    /// One-thread matrix-product peak through ndarray's `dot` (matrixmultiply's kernels).
+    fn peaks(&mut self) -> Vec<Peak> {
+        eprintln!("== group peak: the machine's matrix-product peak (ndarray dot, 1 thread)");
+        let size = 1024;
+        let mut peaks = Vec::new();
+        let mut g = self.c.benchmark_group("peak");
+        g.warm_up_time(self.profile.warm_up)
+            .measurement_time(self.profile.measurement)
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat);
+        let a64 = ndarray::Array2::from_shape_fn((size, size), |(i, j)| {
+            ((i * 7 + j * 3) % 11) as f64 / 11.0
+        });
+        let a32 = a64.mapv(|v| v as f32);
+        g.bench_function(BenchmarkId::new("ndarray-dot", "f64"), |b| {
+            b.iter(|| a64.dot(&a64))
+        });
+        g.bench_function(BenchmarkId::new("ndarray-dot", "f32"), |b| {
+            b.iter(|| a32.dot(&a32))
+        });
+        g.finish();
+        for dtype in ["f64", "f32"] {
+            peaks.push(Peak {
+                dtype: dtype.into(),
+                size,
+                gflops: 0.0,
+                method: "ndarray 0.16 dot (matrixmultiply)".into(),
+            });
+        }
+        peaks
+    }
+}
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// `(n, k, d)`.
+type Dims = (usize, usize, usize);
+
+fn criterion_dir(root: &Path) -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    target.join("criterion")
+}
+
+/// The benchmark filter given on the command line (`cargo bench -- FILTER`), if any: a
+/// positional argument that is not the value of one of criterion's options.
+fn filter_argument() -> Option<String> {
+    const TAKES_VALUE: &[&str] = &[
+        "--save-baseline",
+        "-s",
+        "--baseline",
+        "-b",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--color",
+        "-c",
+        "--format",
+        "--output-format",
+        "--plotting-backend",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.iter()
+        .enumerate()
+        .find(|(i, a)| {
+            !a.starts_with('-') && (*i == 0 || !TAKES_VALUE.contains(&args[i - 1].as_str()))
+        })
+        .map(|(_, a)| a.clone())
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ sits in the workspace")
+        .to_path_buf();
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let profile = match std::env::var("KMEANS_BENCH").as_deref() {
+        Ok("full") => &FULL,
+        _ => &QUICK,
+    };
+    let memory_limit = std::env::var("KMEANS_BENCH_MEMORY_GIB")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(1.0)
+        * GIB;
+    let out = criterion_dir(&root);
+    let c = Criterion::default()
+        .output_directory(&out)
+        .nresamples(20_000)
+        .without_plots()
+        .configure_from_args();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut h = Harness {
+        c,
+        profile,
+        memory_limit,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        calibration: HashMap::new(),
+        rows: Vec::new(),
+        benchmarking,
+    };
+    let reg = registry();
+    eprintln!(
+        "kmeans-workshop benchmarks, profile {} ({} cores)",
+        profile.name, h.cores
+    );
+    h.calibrate(&reg);
+    h.slides_groups(&reg);
+    h.sweeps(&reg);
+    eprintln!("== group mid: n=100000 k=64 d=32, f32 and f64");
+    h.target_group::<f32>("mid", MID, &reg, false);
+    h.target_group::<f64>("mid", MID, &reg, false);
+    eprintln!("== group mnist: n=60000 k=10 d=784, f32");
+    h.target_group::<f32>("mnist", MNIST, &reg, false);
+    eprintln!("== group large: n=1000000 k=256 d=64, f32");
+    h.target_group::<f32>("large", LARGE, &reg, true);
+    let mut peaks = h.peaks();
+    h.c.final_summary();
+    if !h.benchmarking {
+        eprintln!("test mode (no --bench): every benchmark ran once; no report written");
+        return;
+    }
+    let results = read_criterion(&out, started);
+    for row in &mut h.rows {
+        if matches!(row.outcome, Outcome::Missing { .. })
+            && let Some(e) = results.get(&(row.group.clone(), row.name.clone(), row.param.clone()))
+        {
+            row.outcome = (*e).into();
+        }
+    }
+    for p in &mut peaks {
+        if let Some(e) = results.get(&(
+            "peak".to_string(),
+            "ndarray-dot".to_string(),
+            p.dtype.clone(),
+        )) {
+            p.gflops = 2.0 * (p.size as f64).powi(3) / e.median_s / 1e9;
+        }
+    }
+    peaks.retain(|p| p.gflops > 0.0);
+    let filter = filter_argument();
+    let python = match &filter {
+        None => kmeans_benches::peers::run(
+            &root,
+            &out.join("peers"),
+            profile.name,
+            h.cores,
+            &mut h.rows,
+            &mut peaks,
+        ),
+        Some(f) => format!("not run: a benchmark filter ({f}) was given"),
+    };
+    let report = Report {
+        machine: MachineInfo::collect(),
+        profile: profile.name.into(),
+        rows: h.rows,
+        peaks,
+        python,
+    };
+    // A filtered run measures part of the plan: its report must not replace the reference run.
+    let reports = match &filter {
+        None => root.join("reports"),
+        Some(_) => out.join("filtered-report"),
+    };
+    match report.write(&reports) {
+        Ok(charts) => {
+            if filter.is_none() {
+                // The book shows the same charts and tables: copies under book/src, because
+                // mdbook copies only what is under src/ into its output.
+                let book = root.join("book").join("src");
+                let (img, generated) = (book.join("img"), book.join("generated"));
+                let copied = std::fs::create_dir_all(&img).and_then(|()| {
+                    charts.iter().try_for_each(|c| {
+                        std::fs::copy(c, img.join(c.file_name().unwrap_or_default())).map(drop)
+                    })
+                });
+                let written = std::fs::create_dir_all(&generated).and_then(|()| {
+                    report
+                        .book_snippets()
+                        .iter()
+                        .try_for_each(|(name, text)| std::fs::write(generated.join(name), text))
+                });
+                if let Err(e) = copied.and(written) {
+                    eprintln!("warning: could not update the book's figures and tables: {e}");
+                }
+            }
+            eprintln!(
+                "wrote {} and {} charts in {:.0} s",
+                reports.join("summary.md").display(),
+                charts.len(),
+                clock.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => {
+            eprintln!("error: could not write the report: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The Python peers: when `python3` can import numpy, scipy and scikit-learn, time the slides'
+//! NumPy code and scikit-learn's Lloyd on the same data (exported as `.npy`) and merge the rows.
+//! Without Python the report says so; nothing fails.
+
+use std::path::Path;
+use std::process::Command;
+
+use kmeans_workshop::Scalar;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::cases::{LARGE, MID, MNIST, case};
+use crate::report::Peak;
+use crate::results::Row;
+
+/// How to get the peers: printed in the report when they did not run.
+pub const HOW_TO_ENABLE: &str = "pip install numpy scipy scikit-learn";
+
+#[derive(Deserialize)]
+struct PeersOutput {
+    versions: String,
+    rows: Vec<Row>,
+}
+
+fn write_case<T: Scalar + ndarray_npy::WritableElement>(
+    dir: &Path,
+    name: &str,
+    (n, k, d): (usize, usize, usize),
+) -> Result<serde_json::Value, String> {
+    let c = case::<T>(n, k, d);
+    let dtype = T::DTYPE.name();
+    let file = |what: &str| dir.join(format!("{name}-{dtype}-{what}.npy"));
+    let x =
+        ndarray::ArrayView2::from_shape((n, d), c.data.as_slice()).map_err(|e| e.to_string())?;
+    let c0 = ndarray::ArrayView2::from_shape((k, d), c.centroids.as_slice())
+        .map_err(|e| e.to_string())?;
+    let labels = ndarray::ArrayView1::from(&c.labels[..]).mapv(i64::from);
+    ndarray_npy::write_npy(file("x"), &x).map_err(|e| e.to_string())?;
+    ndarray_npy::write_npy(file("c0"), &c0).map_err(|e| e.to_string())?;
+    ndarray_npy::write_npy(file("labels"), &labels).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "name": name, "dtype": dtype, "n": n, "k": k, "d": d,
+        "x": file("x"), "c0": file("c0"), "labels": file("labels"),
+    }))
+}
+
+/// Run `benches/python/peers.py` if Python and its libraries are there; append its rows and
+/// its matrix-product peaks (NumPy's BLAS, one thread). Returns a one-line status for the report.
+pub fn run(
+    root: &Path,
+    dir: &Path,
+    profile: &str,
+    cores: usize,
+    rows: &mut Vec<Row>,
+    peaks: &mut Vec<Peak>,
+) -> String {
+    let probe = Command::new("python3")
+        .args(["-c", "import numpy, scipy, sklearn, threadpoolctl"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        return format!(
+            "not run: python3 with numpy, scipy and scikit-learn is not importable here (`{HOW_TO_ENABLE}` enables them)"
+        );
+    }
+    eprintln!("== Python peers: the slides' NumPy code and scikit-learn on the same data");
+    let result = (|| -> Result<PeersOutput, String> {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let cases = vec![
+            write_case::<f64>(dir, "slides", (5000, 26, 26))?,
+            write_case::<f32>(dir, "mid", MID)?,
+            write_case::<f64>(dir, "mid", MID)?,
+            write_case::<f32>(dir, "mnist", MNIST)?,
+            write_case::<f32>(dir, "large", LARGE)?,
+        ];
+        let manifest = dir.join("manifest.json");
+        let out = dir.join("peers.json");
+        let manifest_json = json!({ "profile": profile, "cores": cores, "cases": cases });
+        std::fs::write(&manifest, manifest_json.to_string()).map_err(|e| e.to_string())?;
+        let script = root.join("benches").join("python").join("peers.py");
+        let status = Command::new("python3")
+            .arg(&script)
+            .arg(&manifest)
+            .arg(&out)
+            .status()
+            .map_err(|e| format!("could not start python3: {e}"))?;
+        if !status.success() {
+            return Err(format!("{} exited with {status}", script.display()));
+        }
+        let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", out.display()))
+    })();
+    match result {
+        Ok(peers) => {
+            let count = peers.rows.len();
+            for r in peers.rows {
+                match r.outcome.median() {
+                    Some(t) if r.group == "peak" => peaks.push(Peak {
+                        dtype: r.dtype.clone(),
+                        size: r.n,
+                        gflops: 2.0 * (r.n as f64).powi(3) / t / 1e9,
+                        method: r.note.clone().unwrap_or_else(|| "NumPy matmul".into()),
+                    }),
+                    _ => rows.push(r),
+                }
+            }
+            format!("ran in this run ({count} rows): {}", peers.versions)
+        }
+        Err(e) => {
+            eprintln!("warning: Python peers failed: {e}");
+            format!("failed: {e}")
+        }
+    }
+}
