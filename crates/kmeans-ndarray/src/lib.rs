@@ -5,7 +5,7 @@
 //! measurements say which of NumPy's lessons are about the interpreter and which are about
 //! the work and the memory.
 //!
-//! The data never moves: [`array`] sees the shared row-major [`Points`] view as an
+//! The data never moves: [`array()`] sees the shared row-major [`Points`] view as an
 //! [`ArrayView2`] at zero copy (the memory-model slide in action: an array is a buffer plus a
 //! shape and strides).
 //!
