@@ -19,9 +19,12 @@
 
 pub use kmeans_core::*;
 
-/// Every registered variant of every backend, backend by backend in the slides' order.
+/// Every registered variant of every backend, backend by backend in the slides' order: plain
+/// loops, then ndarray (+ sprs), then nalgebra.
 pub fn registry() -> Registry {
     kmeans_loops::registry()
+        .merge(kmeans_ndarray::registry())
+        .merge(kmeans_nalgebra::registry())
 }
 
 /// Whole-iteration variants from fastest to slowest as measured by the bench harness on
