@@ -141,3 +141,43 @@ fn the_catalog_matches_the_files_it_describes() {
         assert_eq!(kind, meta.kind, "{}", meta.file);
     }
 }
+
+/// The book page's table lists every exercise with its file and target, and every
+/// `{{#include path:anchor}}` on the page names an existing file and anchor.
+#[test]
+fn the_book_page_matches_the_catalog_and_its_includes_resolve() {
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/src");
+    let page = std::fs::read_to_string(book.join("exercises.md")).unwrap();
+    for meta in CATALOG {
+        let row = page
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", meta.number)))
+            .unwrap_or_else(|| panic!("no table row for exercise {}", meta.number));
+        assert!(row.contains(&format!("`{}`", meta.file)), "{row}");
+        assert!(row.contains(&format!("| {}×", meta.target)), "{row}");
+        assert!(row.contains(meta.slide), "{row}");
+    }
+    let mut includes = 0;
+    for (_, rest) in page
+        .match_indices("{{#include ")
+        .map(|(i, _)| page.split_at(i))
+    {
+        let spec = &rest["{{#include ".len()..rest.find("}}").unwrap()];
+        let (path, anchor) = spec.rsplit_once(':').unwrap();
+        let source =
+            std::fs::read_to_string(book.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            source.contains(&format!("// ANCHOR: {anchor}\n")),
+            "{path}: no anchor {anchor}"
+        );
+        assert!(
+            source.contains(&format!("// ANCHOR_END: {anchor}\n")),
+            "{path}: no end of {anchor}"
+        );
+        includes += 1;
+    }
+    assert!(
+        includes >= CATALOG.len(),
+        "every exercise's stub is included"
+    );
+}
