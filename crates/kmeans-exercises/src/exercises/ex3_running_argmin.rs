@@ -1,0 +1,34 @@
+//! # Exercise 3 — the fused running argmin (einsum's lesson)
+//!
+//! **Slide 59 · Assignment Step v5 - Einsum.** `np.einsum('nkd,nkd->nk', diff, diff)` beat
+//! `(diff**2).sum(axis=2)` because it never writes the squared differences to memory: the
+//! reduction happens as the values are produced. Apply the same lesson to the argmin — the `k`
+//! distances of a point need not be stored either.
+//!
+//! **Goal.** Implement [`RunningArgmin`]: for every point, keep the best centroid so far and its
+//! squared distance in two local variables while you walk the centroids. No distance buffer, no
+//! allocation at all.
+//!
+//! **Starting point.** Exercise 2's rung, `loops/assign/v3-no-sqrt`: 1.39 ms per call in the
+//! committed reference run (`reports/summary.md`). In that run the running argmin itself
+//! measured 1.48 ms (± 0.18 ms): a `k`-long buffer stays in L1 cache, so in Rust this rung is
+//! about memory traffic you no longer cause, not yet about speed. Exercise 6 cashes it in.
+//!
+//! **Target.** Aim for at least 2.5× faster than v1. The checker measures it; no test asserts it.
+//!
+//! Check: `cargo run --release -p kmeans-exercises --bin check -- 3` ·
+//! hints: `cargo run --release -p kmeans-exercises --bin check -- --hint 3`
+
+use kmeans_core::{AssignStep, Points, Scalar};
+
+/// Exercise 3: the assignment step with the argmin fused into the distance loop.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunningArgmin;
+
+// ANCHOR: exercise
+impl<T: Scalar> AssignStep<T> for RunningArgmin {
+    fn assign(&self, data: Points<'_, T>, centroids: Points<'_, T>, labels: &mut [u32]) {
+        todo!("exercise 3: keep the best centroid so far in two locals")
+    }
+}
+// ANCHOR_END: exercise
