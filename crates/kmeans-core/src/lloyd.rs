@@ -44,7 +44,9 @@ pub struct Fit<T> {
     pub inertia: f64,
     /// Iterations run by the kept restart.
     pub iterations: usize,
-    /// Whether the kept restart met the convergence rule before `max_iter`.
+    /// Whether the kept restart met the convergence rule (labels unchanged, or a centroid shift
+    /// within `tol`) by its last iteration. With `tol = 0` the iterations continue to `max_iter`
+    /// regardless, as in the slides' fixed loop; this flag still says whether the fit had settled.
     pub converged: bool,
     /// The kept restart's per-iteration log; `history[i].inertia` never increases.
     pub history: Vec<IterationLog>,

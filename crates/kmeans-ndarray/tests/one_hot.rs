@@ -13,7 +13,13 @@ fn one_hot_rows_select_rows_of_the_identity() {
     let onehot: Array2<f64> = Array2::eye(k).select(Axis(0), &labels); // (n, k)
     assert_eq!(
         onehot,
-        arr2(&[[0., 1., 0.], [1., 0., 0.], [0., 0., 1.], [0., 0., 1.], [0., 1., 0.]])
+        arr2(&[
+            [0., 1., 0.],
+            [1., 0., 0.],
+            [0., 0., 1.],
+            [0., 0., 1.],
+            [0., 1., 0.]
+        ])
     );
     // ANCHOR_END: onehot_eye
 }

@@ -40,7 +40,14 @@ fn link_targets(text: &str) -> Vec<String> {
         .filter_map(|(i, _)| {
             let rest = &text[i + 2..];
             let end = rest.find(')')?;
-            Some(rest[..end].split_whitespace().next()?.split('#').next()?.to_string())
+            Some(
+                rest[..end]
+                    .split_whitespace()
+                    .next()?
+                    .split('#')
+                    .next()?
+                    .to_string(),
+            )
         })
         .filter(|t| !t.is_empty() && !t.contains("://") && !t.starts_with("mailto:"))
         .collect()
@@ -50,7 +57,11 @@ fn link_targets(text: &str) -> Vec<String> {
 fn every_include_path_and_anchor_exists() {
     let mut files = Vec::new();
     markdown_files(&book_src(), &mut files);
-    assert!(files.len() > 10, "the book has its chapters ({} pages found)", files.len());
+    assert!(
+        files.len() > 10,
+        "the book has its chapters ({} pages found)",
+        files.len()
+    );
     let mut problems = Vec::new();
     let mut includes = 0;
     for md in &files {
@@ -58,12 +69,17 @@ fn every_include_path_and_anchor_exists() {
         let dir = md.parent().expect("page has a folder");
         for (name, arg) in directives(&text) {
             if !matches!(name.as_str(), "include" | "rustdoc_include") {
-                problems.push(format!("{}: unknown directive {{{{#{name}}}}}", md.display()));
+                problems.push(format!(
+                    "{}: unknown directive {{{{#{name}}}}}",
+                    md.display()
+                ));
                 continue;
             }
             includes += 1;
             let (path, anchor) = match arg.split_once(':') {
-                Some((p, a)) if !a.chars().next().is_some_and(|c| c.is_ascii_digit()) => (p, Some(a)),
+                Some((p, a)) if !a.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                    (p, Some(a))
+                }
                 Some((p, _)) => (p, None), // a line range
                 None => (arg.as_str(), None),
             };
@@ -73,21 +89,39 @@ fn every_include_path_and_anchor_exists() {
                 continue;
             };
             if let Some(anchor) = anchor {
-                let open = source.lines().any(|l| l.trim_end().ends_with(&format!("ANCHOR: {anchor}")));
-                let close = source.lines().any(|l| l.trim_end().ends_with(&format!("ANCHOR_END: {anchor}")));
+                let open = source
+                    .lines()
+                    .any(|l| l.trim_end().ends_with(&format!("ANCHOR: {anchor}")));
+                let close = source
+                    .lines()
+                    .any(|l| l.trim_end().ends_with(&format!("ANCHOR_END: {anchor}")));
                 if !(open && close) {
-                    problems.push(format!("{}: {path} has no anchor pair `{anchor}`", md.display()));
+                    problems.push(format!(
+                        "{}: {path} has no anchor pair `{anchor}`",
+                        md.display()
+                    ));
                 }
             }
         }
         for target in link_targets(&text) {
             if !dir.join(&target).exists() {
-                problems.push(format!("{}: link or image {target} does not exist", md.display()));
+                problems.push(format!(
+                    "{}: link or image {target} does not exist",
+                    md.display()
+                ));
             }
         }
     }
-    assert!(includes > 20, "the book includes its listings from the crates ({includes} found)");
-    assert!(problems.is_empty(), "{} broken reference(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        includes > 20,
+        "the book includes its listings from the crates ({includes} found)"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} broken reference(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -96,7 +130,10 @@ fn every_chapter_in_summary_exists() {
     let chapters = link_targets(&summary);
     assert!(chapters.len() > 10, "{chapters:?}");
     for c in chapters {
-        assert!(book_src().join(&c).is_file(), "SUMMARY.md lists {c}, which does not exist");
+        assert!(
+            book_src().join(&c).is_file(),
+            "SUMMARY.md lists {c}, which does not exist"
+        );
     }
 }
 
@@ -104,7 +141,13 @@ fn every_chapter_in_summary_exists() {
 fn the_checker_finds_broken_references() {
     assert_eq!(
         directives("a {{#include ../x.rs:anchor}} b {{#include y.md}}"),
-        vec![("include".into(), "../x.rs:anchor".into()), ("include".into(), "y.md".into())]
+        vec![
+            ("include".into(), "../x.rs:anchor".into()),
+            ("include".into(), "y.md".into())
+        ]
     );
-    assert_eq!(link_targets("![a](img/a.svg) [b](b.md#part) [c](https://x.y)"), vec!["img/a.svg", "b.md"]);
+    assert_eq!(
+        link_targets("![a](img/a.svg) [b](b.md#part) [c](https://x.y)"),
+        vec!["img/a.svg", "b.md"]
+    );
 }

@@ -9,10 +9,10 @@
 //! squared distance in two local variables while you walk the centroids. No distance buffer, no
 //! allocation at all.
 //!
-//! **Starting point.** Exercise 2's rung, `loops/assign/v3-no-sqrt`: 1.39 ms per call in the
-//! committed reference run (`reports/summary.md`). In that run the running argmin itself
-//! measured 1.48 ms (± 0.18 ms): a `k`-long buffer stays in L1 cache, so in Rust this rung is
-//! about memory traffic you no longer cause, not yet about speed. Exercise 6 cashes it in.
+//! **Starting point.** Exercise 2's rung, `loops/assign/v3-no-sqrt`. Compare it with
+//! `loops/assign/v4-running-argmin` in the assignment table of `reports/summary.md`: a `k`-long
+//! buffer stays in L1 cache, so in Rust this rung is about memory traffic you no longer cause,
+//! not yet about speed. Exercise 6 cashes it in.
 //!
 //! **Target.** Aim for at least 2.5× faster than v1. The checker measures it; no test asserts it.
 //!

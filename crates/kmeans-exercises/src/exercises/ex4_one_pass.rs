@@ -9,8 +9,8 @@
 //! **Goal.** Implement [`OnePass`]: visit every point once, add it into its cluster's running
 //! sum and count, then divide each non-empty cluster's sum by its count. `O(n·d + k·d)`.
 //!
-//! **Starting point.** `loops/update/v1-mask`, the slides' update as written: 217 µs per call at
-//! the slides' size in the committed reference run (`reports/summary.md`).
+//! **Starting point.** `loops/update/v1-mask`, the slides' update as written (its time at the
+//! slides' size is in the update table of `reports/summary.md`).
 //!
 //! **Target.** Aim for at least 5× faster than v1. The checker measures it; no test asserts it.
 //!

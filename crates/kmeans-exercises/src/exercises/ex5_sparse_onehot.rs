@@ -14,9 +14,8 @@
 //! transposed one-hot as a `(k × n)` CSC matrix ([`sprs::CsMat`]), multiply it by the data
 //! viewed as an `ndarray` `(n × d)` array, count the labels, divide. `f64` only.
 //!
-//! **Starting point.** `loops/update/v1-mask`: 217 µs per call in the committed reference run
-//! (`reports/summary.md`); scipy's version of this slide measured 163 µs there, on the same
-//! machine and data.
+//! **Starting point.** `loops/update/v1-mask`; the update table of `reports/summary.md` also has
+//! scipy's version of this slide (`numpy/update/csc`), measured on the same machine and data.
 //!
 //! **Target.** Aim for at least 1.5× faster than v1. The checker measures it; no test asserts
 //! it. Then compare with exercise 4: its plain loop computes the same sums without building a

@@ -8,8 +8,8 @@
 //! **Goal.** Implement [`Lanes`]: exercise 3's running argmin, with each squared distance summed
 //! over 8 independent accumulators (plus a tail for `d % 8` coordinates), added up at the end.
 //!
-//! **Starting point.** Exercise 3's rung, `loops/assign/v4-running-argmin`: 1.48 ms per call in
-//! the committed reference run (`reports/summary.md`).
+//! **Starting point.** Exercise 3's rung, `loops/assign/v4-running-argmin` (assignment table of
+//! `reports/summary.md`).
 //!
 //! **Target.** Aim for at least 4× faster than v1. The checker measures it; no test asserts it.
 //!

@@ -13,8 +13,8 @@
 //! `// SAFETY:` comment saying why it is sound (`unsafe_op_in_unsafe_fn` is denied, so an
 //! `unsafe fn` needs explicit blocks too).
 //!
-//! **Starting point.** Exercise 6's rung, `loops/assign/v5-lanes`: 873 µs per call in the
-//! committed reference run (`reports/summary.md`), 4.2× faster than v1.
+//! **Starting point.** Exercise 6's rung, `loops/assign/v5-lanes` (assignment table of
+//! `reports/summary.md`).
 //!
 //! **Target.** Aim for at least 5× faster than v1 (on a CPU with AVX2 and FMA; the checker says
 //! which path ran). The checker measures it; no test asserts it.
