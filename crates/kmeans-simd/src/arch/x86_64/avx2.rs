@@ -1,0 +1,206 @@
+//! AVX2 + FMA: 256-bit registers (8 × f32, 4 × f64), 16 of them.
+
+use core::arch::x86_64::*;
+
+use crate::kernel::{self, DotJob, ExactJob};
+use crate::vector::Vector;
+
+/// Proof that the CPU has AVX2 and FMA: only [`Avx2::new`] (which checks) or the unsafe
+/// [`Avx2::new_unchecked`] make one, so its safe methods may run AVX2 code.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
+
+impl Avx2 {
+    /// `Some` when this CPU supports AVX2 and FMA (detected at run time), else `None`.
+    #[inline]
+    pub fn new() -> Option<Self> {
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            Some(Avx2(()))
+        } else {
+            None
+        }
+    }
+
+    /// A token without the check.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[inline]
+    pub unsafe fn new_unchecked() -> Self {
+        Avx2(())
+    }
+
+    /// The exact-difference chunk kernel, `f32`.
+    pub(crate) fn exact_f32(self, job: ExactJob<'_, f32>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { exact_f32(job) }
+    }
+    /// The exact-difference chunk kernel, `f64`.
+    pub(crate) fn exact_f64(self, job: ExactJob<'_, f64>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { exact_f64(job) }
+    }
+    /// The register-blocked dot-form chunk kernel, `f32`.
+    pub(crate) fn dot_f32(self, job: DotJob<'_, f32>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { dot_f32(job) }
+    }
+    /// The register-blocked dot-form chunk kernel, `f64`.
+    pub(crate) fn dot_f64(self, job: DotJob<'_, f64>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { dot_f64(job) }
+    }
+}
+
+/// Points per register tile. 6 points × 2 vectors = 12 accumulators, + 2 centroid vectors + 1
+/// broadcast = 15 of the 16 ymm registers (the classic 6×16 sgemm tile).
+pub(crate) const MR: usize = 6;
+/// Vectors of centroids per register tile (a panel is `NV · LANES` centroids wide).
+pub(crate) const NV: usize = 2;
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
+    // SAFETY: AVX2 and FMA are enabled here and guaranteed by the caller's token.
+    unsafe { kernel::exact_chunk::<F32x8>(job) }
+}
+#[target_feature(enable = "avx2,fma")]
+unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
+    // SAFETY: as above.
+    unsafe { kernel::exact_chunk::<F64x4>(job) }
+}
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
+    // SAFETY: as above; the job's panels were packed for this MR/NV (checked in dot_chunk).
+    unsafe { kernel::dot_chunk::<F32x8, MR, NV>(job) }
+}
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_f64(job: DotJob<'_, f64>) -> f64 {
+    // SAFETY: as above.
+    unsafe { kernel::dot_chunk::<F64x4, MR, NV>(job) }
+}
+
+/// 8 × f32 in a ymm register.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct F32x8(__m256);
+
+impl Vector for F32x8 {
+    type T = f32;
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F32x8(unsafe { _mm256_set1_ps(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: `p` is valid for 8 reads (trait contract); loadu needs no alignment.
+        F32x8(unsafe { _mm256_loadu_ps(p) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: `p` is valid for 8 writes (trait contract).
+        unsafe { _mm256_storeu_ps(p, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, b: Self) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F32x8(unsafe { _mm256_add_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, b: Self) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F32x8(unsafe { _mm256_sub_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn fmadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA is available (trait contract).
+        F32x8(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    unsafe fn gt_select(self, best: Self, idx: Self, best_idx: Self) -> (Self, Self) {
+        // SAFETY: AVX is available (trait contract).
+        unsafe {
+            let m = _mm256_cmp_ps::<_CMP_GT_OQ>(self.0, best.0);
+            (
+                F32x8(_mm256_blendv_ps(best.0, self.0, m)),
+                F32x8(_mm256_blendv_ps(best_idx.0, idx.0, m)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_add(self) -> f32 {
+        // SAFETY: AVX is available (trait contract).
+        unsafe {
+            let s = _mm_add_ps(
+                _mm256_castps256_ps128(self.0),
+                _mm256_extractf128_ps::<1>(self.0),
+            );
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            let s = _mm_add_ss(s, _mm_shuffle_ps::<0b01>(s, s));
+            _mm_cvtss_f32(s)
+        }
+    }
+}
+
+/// 4 × f64 in a ymm register.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct F64x4(__m256d);
+
+impl Vector for F64x4 {
+    type T = f64;
+    const LANES: usize = 4;
+
+    #[inline(always)]
+    unsafe fn splat(x: f64) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F64x4(unsafe { _mm256_set1_pd(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f64) -> Self {
+        // SAFETY: `p` is valid for 4 reads (trait contract).
+        F64x4(unsafe { _mm256_loadu_pd(p) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f64) {
+        // SAFETY: `p` is valid for 4 writes (trait contract).
+        unsafe { _mm256_storeu_pd(p, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, b: Self) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F64x4(unsafe { _mm256_add_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, b: Self) -> Self {
+        // SAFETY: AVX is available (trait contract).
+        F64x4(unsafe { _mm256_sub_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn fmadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA is available (trait contract).
+        F64x4(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    unsafe fn gt_select(self, best: Self, idx: Self, best_idx: Self) -> (Self, Self) {
+        // SAFETY: AVX is available (trait contract).
+        unsafe {
+            let m = _mm256_cmp_pd::<_CMP_GT_OQ>(self.0, best.0);
+            (
+                F64x4(_mm256_blendv_pd(best.0, self.0, m)),
+                F64x4(_mm256_blendv_pd(best_idx.0, idx.0, m)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_add(self) -> f64 {
+        // SAFETY: AVX is available (trait contract).
+        unsafe {
+            let s = _mm_add_pd(
+                _mm256_castpd256_pd128(self.0),
+                _mm256_extractf128_pd::<1>(self.0),
+            );
+            _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        }
+    }
+}
