@@ -21,12 +21,18 @@ pub use kmeans_core::*;
 
 /// Every registered variant of every backend, backend by backend in the slides' order.
 pub fn registry() -> Registry {
-    kmeans_loops::registry()
+    kmeans_loops::registry().merge(kmeans_simd::registry())
 }
 
-/// Whole-iteration variants from fastest to slowest as measured by the bench harness on
-/// x86-64 (see `reports/summary.md`); [`fastest`] takes the first one registered for the type.
-pub const PREFERENCE: &[&str] = &["loops/iter/fused"];
+/// Whole-iteration variants from fastest to slowest as measured on x86-64 (kmeans-simd's
+/// `measure` example; the bench harness will confirm in `reports/summary.md`); [`fastest`]
+/// takes the first one registered for the type.
+pub const PREFERENCE: &[&str] = &[
+    "simd/iter/dot-blocked-par",
+    "simd/iter/dot-blocked-fused",
+    "simd/iter/exact-par",
+    "loops/iter/fused",
+];
 
 /// The fastest registered whole-iteration variant that supports `T`.
 ///
