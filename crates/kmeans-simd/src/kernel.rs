@@ -260,9 +260,9 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
 // ANCHOR_END: exact_chunk
 
 // ANCHOR: microkernel
-/// The register tile: `MR` packed points against one panel of `NR = NV · LANES` centroids.
-/// Per coordinate `t`: `NV` vector loads of the panel row, `MR` broadcasts of the points'
-/// coordinate, `MR · NV` FMAs into accumulators that never leave registers. Accumulators start
+/// The register tile: `MR` packed points (rows of `d`) against one panel of `NR = NV · LANES`
+/// centroids. Per coordinate `t`: `NV` vector loads of the panel row, `MR` broadcasts of the
+/// points' coordinate, `MR · NV` FMAs into accumulators that never leave registers. Accumulators start
 /// at `−‖c′‖²/2`, so they end as `x′·c′ − ‖c′‖²/2 = (‖x′‖² − ‖x′ − c′‖²) / 2`: the largest is
 /// the nearest centroid, with no epilogue arithmetic.
 ///
@@ -283,9 +283,8 @@ unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
         for t in 0..d {
             let bt = b.add(t * nr);
             let cv: [V; NV] = std::array::from_fn(|v| V::load(bt.add(v * lanes)));
-            let at = a.add(t * MR);
             for i in 0..MR {
-                let x = V::splat(*at.add(i));
+                let x = V::splat(*a.add(i * d + t));
                 for v in 0..NV {
                     acc[i][v] = x.fmadd(cv[v], acc[i][v]);
                 }
@@ -296,32 +295,39 @@ unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
 }
 // ANCHOR_END: microkernel
 
-/// Pack `rows` points starting at `start` for the register tiles: `x′ = x − μ`, tile-major
-/// (`MR` points interleaved per coordinate, so a tile's broadcasts read one cache line), the
-/// last tile padded with zero rows whose results are never read.
+/// Pack `rows` points starting at `start` for the register tiles: `x′ = x − μ`, row-major
+/// (a vector subtraction per `LANES` coordinates, no transposition: the microkernel broadcasts
+/// from each row directly), the last tile padded with zero rows whose results are never read.
+///
+/// # Safety
+/// `V`'s instruction set must be available.
 #[inline(always)]
-fn pack_points<T: Elem>(
-    points: Points<'_, T>,
+unsafe fn pack_points<V: Vector>(
+    points: Points<'_, V::T>,
     start: usize,
     rows: usize,
-    mr: usize,
-    mu: &[T],
-    out: &mut [T],
+    mu: &[V::T],
+    out: &mut [V::T],
 ) {
-    let d = points.d();
-    for (tile, out) in out.chunks_exact_mut(mr * d).enumerate() {
-        for i in 0..mr {
-            let r = tile * mr + i;
-            if r < rows {
-                let x = points.row(start + r);
-                for t in 0..d {
-                    out[t * mr + i] = x[t] - mu[t];
-                }
-            } else {
-                for t in 0..d {
-                    out[t * mr + i] = T::zero();
-                }
+    let (d, lanes) = (points.d(), V::LANES);
+    let main = d - d % lanes;
+    for (r, out) in out.chunks_exact_mut(d).enumerate() {
+        if r >= rows {
+            out.fill(V::T::zero());
+            continue;
+        }
+        let x = points.row(start + r);
+        let mut t = 0;
+        while t < main {
+            // SAFETY: `t + lanes <= main <= d`; `x`, `mu` and `out` have length `d`.
+            unsafe {
+                let v = V::load(x.as_ptr().add(t)).sub(V::load(mu.as_ptr().add(t)));
+                v.store(out.as_mut_ptr().add(t));
             }
+            t += lanes;
+        }
+        for t in main..d {
+            out[t] = x[t] - mu[t];
         }
     }
 }
@@ -361,14 +367,8 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
     for start in (0..n).step_by(block_rows) {
         let rows = block_rows.min(n - start);
         let tiles = rows.div_ceil(MR);
-        pack_points(
-            points,
-            start,
-            rows,
-            MR,
-            &packed.mu,
-            &mut a[..tiles * MR * d],
-        );
+        // SAFETY: the caller guarantees the ISA.
+        unsafe { pack_points::<V>(points, start, rows, &packed.mu, &mut a[..tiles * MR * d]) };
         best[..tiles * MR * lanes].fill(V::T::neg_infinity());
         best_idx[..tiles * MR * lanes].fill(V::T::from_index(0));
         for tile_start in (0..packed.panels).step_by(tile_panels) {
@@ -407,13 +407,11 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         }
         for r in 0..rows {
             // Across lanes: the largest score, the lowest index on a tie (as within a lane).
-            let (mut top, mut j) = (V::T::neg_infinity(), usize::MAX);
-            for l in 0..lanes {
-                let (s, jl) = (best[r * lanes + l], best_idx[r * lanes + l].to_index());
-                if s > top || (s == top && jl < j) {
-                    (top, j) = (s, jl);
-                }
-            }
+            // SAFETY: row `r` of `best`/`best_idx` holds `lanes` values; the ISA is available.
+            let (_, j) = unsafe {
+                V::load(best.as_ptr().add(r * lanes))
+                    .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)))
+            };
             debug_assert!(j < packed.centroids.n());
             let x = points.row(start + r);
             // SAFETY: the caller guarantees the ISA.

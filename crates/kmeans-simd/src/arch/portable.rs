@@ -52,6 +52,10 @@ impl<T: Elem> Vector for One<T> {
     unsafe fn reduce_add(self) -> T {
         self.0
     }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (T, usize) {
+        (self.0, idx.0.to_index())
+    }
 }
 
 /// Points per register tile: 4 × 4 scalar accumulators fill x86-64's 16 baseline registers.

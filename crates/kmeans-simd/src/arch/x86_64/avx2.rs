@@ -141,6 +141,25 @@ impl Vector for F32x8 {
             _mm_cvtss_f32(s)
         }
     }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f32, usize) {
+        // SAFETY: AVX2 is available (trait contract).
+        unsafe {
+            // Butterfly max: swap 128-bit halves, then pairs, then neighbours.
+            let v = self.0;
+            let m = _mm256_max_ps(v, _mm256_permute2f128_ps::<1>(v, v));
+            let m = _mm256_max_ps(m, _mm256_shuffle_ps::<0b01_00_11_10>(m, m));
+            let m = _mm256_max_ps(m, _mm256_shuffle_ps::<0b10_11_00_01>(m, m));
+            // Indices of the lanes equal to the max, u32::MAX elsewhere; then a butterfly min.
+            let eq = _mm256_cmp_ps::<_CMP_EQ_OQ>(v, m);
+            let none = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+            let i = _mm256_castps_si256(_mm256_blendv_ps(none, idx.0, eq));
+            let i = _mm256_min_epu32(i, _mm256_permute2x128_si256::<1>(i, i));
+            let i = _mm256_min_epu32(i, _mm256_shuffle_epi32::<0b01_00_11_10>(i));
+            let i = _mm256_min_epu32(i, _mm256_shuffle_epi32::<0b10_11_00_01>(i));
+            (_mm256_cvtss_f32(m), _mm256_cvtsi256_si32(i) as u32 as usize)
+        }
+    }
 }
 
 /// 4 × f64 in a ymm register.
@@ -201,6 +220,25 @@ impl Vector for F64x4 {
                 _mm256_extractf128_pd::<1>(self.0),
             );
             _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        }
+    }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f64, usize) {
+        // SAFETY: AVX2 is available (trait contract).
+        unsafe {
+            let v = self.0;
+            let m = _mm256_max_pd(v, _mm256_permute2f128_pd::<1>(v, v));
+            let m = _mm256_max_pd(m, _mm256_shuffle_pd::<0b0101>(m, m));
+            // Indices (< 2³²) of the lanes equal to the max, i64::MAX elsewhere; then a
+            // butterfly min with AVX2's signed 64-bit compare.
+            let eq = _mm256_cmp_pd::<_CMP_EQ_OQ>(v, m);
+            let none = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+            let i = _mm256_castpd_si256(_mm256_blendv_pd(none, idx.0, eq));
+            let s = _mm256_permute4x64_epi64::<0b01_00_11_10>(i);
+            let i = _mm256_blendv_epi8(s, i, _mm256_cmpgt_epi64(s, i));
+            let s = _mm256_shuffle_epi32::<0b01_00_11_10>(i);
+            let i = _mm256_blendv_epi8(s, i, _mm256_cmpgt_epi64(s, i));
+            (_mm256_cvtsd_f64(m), _mm256_extract_epi64::<0>(i) as usize)
         }
     }
 }

@@ -135,6 +135,16 @@ impl Vector for F32x16 {
         // SAFETY: AVX-512F is available (trait contract).
         unsafe { _mm512_reduce_add_ps(self.0) }
     }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f32, usize) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let top = _mm512_reduce_max_ps(self.0);
+            let eq = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_ps(top));
+            let j = _mm512_mask_reduce_min_epu32(eq, _mm512_castps_si512(idx.0));
+            (top, j as usize)
+        }
+    }
 }
 
 /// 8 × f64 in a zmm register.
@@ -190,5 +200,15 @@ impl Vector for F64x8 {
     unsafe fn reduce_add(self) -> f64 {
         // SAFETY: AVX-512F is available (trait contract).
         unsafe { _mm512_reduce_add_pd(self.0) }
+    }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f64, usize) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let top = _mm512_reduce_max_pd(self.0);
+            let eq = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_pd(top));
+            let j = _mm512_mask_reduce_min_epu64(eq, _mm512_castpd_si512(idx.0));
+            (top, j as usize)
+        }
     }
 }
