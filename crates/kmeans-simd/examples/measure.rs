@@ -160,6 +160,14 @@ fn export<T: Scalar>(dir: &str, size: &Size, points: &Matrix<T>, init: &Matrix<T
     write("C0", init);
 }
 
+/// Timed runs per variant (`KMEANS_MEASURE_RUNS`, default 15; more for profiling).
+fn runs_wanted() -> usize {
+    std::env::var("KMEANS_MEASURE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15)
+}
+
 /// One size: every whole-iteration variant (skipping ones predicted far too slow), then the
 /// assignment steps of this backend with GFLOP/s against `peak`.
 fn run_size<T: Scalar>(
@@ -209,7 +217,7 @@ fn run_size<T: Scalar>(
         .filter(|v| !too_slow(v) && keep(&v.info.name))
     {
         let Some(step) = v.get::<T>() else { continue };
-        let (t, runs) = median(15, Duration::from_secs(4), || {
+        let (t, runs) = median(runs_wanted(), Duration::from_secs(4), || {
             step.iterate(data, cents, &mut labels, &mut next, &mut counts);
         });
         let gflops = shape.gemm_flops() / t.as_secs_f64() / 1e9;
@@ -351,6 +359,7 @@ fn main() {
     let mut export_dir = None;
     let mut do_sweep = false;
     let mut only = Vec::new();
+    let mut peak = true;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -367,6 +376,7 @@ fn main() {
                 i += 1;
             }
             "--sweep" => do_sweep = true,
+            "--no-peak" => peak = false,
             "--only" => {
                 only.push(args[i + 1].clone());
                 i += 1;
@@ -398,8 +408,11 @@ fn main() {
             .iter()
             .filter(|s| sizes.is_empty() || sizes.iter().any(|n| n == s.name))
             .collect();
-        let p32 = gemm_peak::<f32>(1024, threads);
-        let p64 = gemm_peak::<f64>(1024, threads);
+        let (p32, p64) = if peak {
+            (gemm_peak::<f32>(1024, threads), gemm_peak::<f64>(1024, threads))
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         println!(
             "# kmeans-simd measure — {threads} thread(s), dispatched ISA {}; matrixmultiply GEMM 1024³ peak: f32 {p32:.1} GFLOP/s, f64 {p64:.1} GFLOP/s",
             Isa::detected()

@@ -82,10 +82,17 @@ impl Blocking {
         let round = |rows: usize| (rows / mr).max(1) * mr;
         match self {
             Blocking::Register => (mr, panels.max(1)),
-            Blocking::Cache => (
-                round(PACK_BYTES / (d * elem)),
-                (TILE_BYTES / (d * nr * elem)).clamp(1, panels.max(1)),
-            ),
+            Blocking::Cache => {
+                let tile = (TILE_BYTES / (d * nr * elem)).clamp(1, panels.max(1));
+                // One tile holds every panel: nothing to reuse across tiles, so a block of
+                // one register tile keeps the points in L1 until they are finished.
+                let rows = if tile >= panels {
+                    mr
+                } else {
+                    round(PACK_BYTES / (d * elem))
+                };
+                (rows, tile)
+            }
             Blocking::Custom { rows, panels: p } => {
                 (rows.div_ceil(mr).max(1) * mr, p.clamp(1, panels.max(1)))
             }
@@ -93,16 +100,19 @@ impl Blocking {
     }
 }
 
-/// `‖x − c‖²` in `T`: vector main loop, scalar tail, one accumulator (so that the distance of
-/// a pair does not depend on which kernel computed it).
+/// The lane-wise partial sums of `(x − c)²`: vector main loop, then one masked vector for
+/// the tail of `d` (no scalar loop). Reduce with [`Vector::reduce_add`].
+///
+/// # Safety
+/// `V`'s instruction set must be available; `x` and `c` have the same length.
 #[inline(always)]
-unsafe fn sq_dist<V: Vector>(x: &[V::T], c: &[V::T]) -> V::T {
+unsafe fn sq_diff<V: Vector>(x: &[V::T], c: &[V::T]) -> V {
     let (d, lanes) = (x.len(), V::LANES);
     debug_assert_eq!(c.len(), d);
     let main = d - d % lanes;
-    // SAFETY: every load reads `lanes` values starting at `t < main <= d - lanes` of slices of
-    // length `d`; the caller guarantees V's ISA is available.
-    let mut sum = unsafe {
+    // SAFETY: full loads read `lanes` values at `t + lanes <= main <= d`, the partial loads
+    // `d − main` values at `main`; the caller guarantees the ISA.
+    unsafe {
         let mut acc = V::splat(V::T::zero());
         let mut t = 0;
         while t < main {
@@ -110,32 +120,38 @@ unsafe fn sq_dist<V: Vector>(x: &[V::T], c: &[V::T]) -> V::T {
             acc = diff.fmadd(diff, acc);
             t += lanes;
         }
-        acc.reduce_add()
-    };
-    for t in main..d {
-        let diff = x[t] - c[t];
-        sum += diff * diff;
+        if main < d {
+            let diff = V::load_partial(x.as_ptr().add(main), d - main)
+                .sub(V::load_partial(c.as_ptr().add(main), d - main));
+            acc = diff.fmadd(diff, acc);
+        }
+        acc
     }
-    sum
 }
 
-/// `sums += x`, vectorised.
+/// `sums += x`, vectorised, the tail with a masked load and store.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `sums` is at least as long as `x`.
 #[inline(always)]
 unsafe fn add_row<V: Vector>(sums: &mut [V::T], x: &[V::T]) {
     let (d, lanes) = (x.len(), V::LANES);
     let sums = &mut sums[..d];
     let main = d - d % lanes;
-    let mut t = 0;
-    while t < main {
-        // SAFETY: `t + lanes <= main <= d`, both slices have length `d`.
-        unsafe {
-            let s = V::load(sums.as_ptr().add(t)).add(V::load(x.as_ptr().add(t)));
-            s.store(sums.as_mut_ptr().add(t));
+    let (s, x) = (sums.as_mut_ptr(), x.as_ptr());
+    // SAFETY: as in `sq_diff`: every access is within the first `d` values of both slices.
+    unsafe {
+        let mut t = 0;
+        while t < main {
+            V::load(s.add(t)).add(V::load(x.add(t))).store(s.add(t));
+            t += lanes;
         }
-        t += lanes;
-    }
-    for t in main..d {
-        sums[t] += x[t];
+        if main < d {
+            let n = d - main;
+            V::load_partial(s.add(main), n)
+                .add(V::load_partial(x.add(main), n))
+                .store_partial(s.add(main), n);
+        }
     }
 }
 
@@ -216,9 +232,9 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
         let mut j = 0;
         while j + EXACT_GROUP <= k {
             let c: [&[V::T]; EXACT_GROUP] = std::array::from_fn(|q| centroids.row(j + q));
-            // SAFETY: loads read `lanes` values at `t < main <= d - lanes` of rows of length
-            // `d`; the caller guarantees the ISA.
-            let mut dist: [V::T; EXACT_GROUP] = unsafe {
+            // SAFETY: as in `sq_diff` (the same operations in the same order, so a pair's
+            // distance does not depend on its group); the caller guarantees the ISA.
+            let dist: [V::T; EXACT_GROUP] = unsafe {
                 let mut acc = [V::splat(V::T::zero()); EXACT_GROUP];
                 let mut t = 0;
                 while t < main {
@@ -229,13 +245,16 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
                     }
                     t += lanes;
                 }
+                if main < d {
+                    let xv = V::load_partial(x.as_ptr().add(main), d - main);
+                    for q in 0..EXACT_GROUP {
+                        let diff = xv.sub(V::load_partial(c[q].as_ptr().add(main), d - main));
+                        acc[q] = diff.fmadd(diff, acc[q]);
+                    }
+                }
                 std::array::from_fn(|q| acc[q].reduce_add())
             };
             for q in 0..EXACT_GROUP {
-                for t in main..d {
-                    let diff = x[t] - c[q][t];
-                    dist[q] += diff * diff;
-                }
                 if dist[q] < best_dist {
                     (best, best_dist) = (j + q, dist[q]);
                 }
@@ -244,7 +263,7 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
         }
         for j in j..k {
             // SAFETY: the caller guarantees the ISA.
-            let dist = unsafe { sq_dist::<V>(x, centroids.row(j)) };
+            let dist = unsafe { sq_diff::<V>(x, centroids.row(j)).reduce_add() };
             if dist < best_dist {
                 (best, best_dist) = (j, dist);
             }
@@ -326,8 +345,14 @@ unsafe fn pack_points<V: Vector>(
             }
             t += lanes;
         }
-        for t in main..d {
-            out[t] = x[t] - mu[t];
+        if main < d {
+            let n = d - main;
+            // SAFETY: the first `d − main` values at `main` are within all three slices.
+            unsafe {
+                let v = V::load_partial(x.as_ptr().add(main), n)
+                    .sub(V::load_partial(mu.as_ptr().add(main), n));
+                v.store_partial(out.as_mut_ptr().add(main), n);
+            }
         }
     }
 }
@@ -405,6 +430,11 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 }
             }
         }
+        // The exact squared distance of each point to its winner, summed lane-wise over a
+        // register tile of points (at most MR·⌈d/LANES⌉ terms per lane in `T`), then in f64:
+        // one horizontal sum per tile instead of one per point.
+        // SAFETY: the caller guarantees the ISA.
+        let mut tile_sum = unsafe { V::splat(V::T::zero()) };
         for r in 0..rows {
             // Across lanes: the largest score, the lowest index on a tie (as within a lane).
             // SAFETY: row `r` of `best`/`best_idx` holds `lanes` values; the ISA is available.
@@ -415,7 +445,13 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
             debug_assert!(j < packed.centroids.n());
             let x = points.row(start + r);
             // SAFETY: the caller guarantees the ISA.
-            inertia += unsafe { sq_dist::<V>(x, packed.centroids.row(j)) }.as_f64();
+            unsafe {
+                tile_sum = tile_sum.add(sq_diff::<V>(x, packed.centroids.row(j)));
+                if (r + 1) % MR == 0 || r + 1 == rows {
+                    inertia += tile_sum.reduce_add().as_f64();
+                    tile_sum = V::splat(V::T::zero());
+                }
+            }
             // SAFETY: the caller guarantees the ISA.
             record(start + r, x, j, labels, &mut sums, |s, x| unsafe {
                 add_row::<V>(s, x)

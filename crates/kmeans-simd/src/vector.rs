@@ -27,6 +27,11 @@ pub(crate) trait Vector: Copy {
     unsafe fn load(p: *const Self::T) -> Self;
     /// Write the lanes to `p` (unaligned).
     unsafe fn store(self, p: *mut Self::T);
+    /// The first `len < LANES` values from `p`, zeros in the other lanes (a masked load: no
+    /// memory past `p + len` is touched), for the tail of a row.
+    unsafe fn load_partial(p: *const Self::T, len: usize) -> Self;
+    /// Write the first `len < LANES` lanes to `p` (a masked store).
+    unsafe fn store_partial(self, p: *mut Self::T, len: usize);
     /// Lane-wise `self + b`.
     unsafe fn add(self, b: Self) -> Self;
     /// Lane-wise `self − b`.

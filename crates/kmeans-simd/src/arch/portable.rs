@@ -27,6 +27,13 @@ impl<T: Elem> Vector for One<T> {
         unsafe { p.write_unaligned(self.0) }
     }
     #[inline(always)]
+    unsafe fn load_partial(_: *const T, _: usize) -> Self {
+        // One lane: a partial vector is empty.
+        One(T::zero())
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, _: *mut T, _: usize) {}
+    #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         One(self.0 + b.0)
     }

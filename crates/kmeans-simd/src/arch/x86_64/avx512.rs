@@ -105,6 +105,18 @@ impl Vector for F32x16 {
         unsafe { _mm512_storeu_ps(p, self.0) }
     }
     #[inline(always)]
+    unsafe fn load_partial(p: *const f32, len: usize) -> Self {
+        let mask = (1 << len) as __mmask16 - 1;
+        // SAFETY: masked-off lanes are not read; the first `len` are valid (trait contract).
+        F32x16(unsafe { _mm512_maskz_loadu_ps(mask, p) })
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f32, len: usize) {
+        let mask = (1 << len) as __mmask16 - 1;
+        // SAFETY: masked-off lanes are not written; the first `len` are valid.
+        unsafe { _mm512_mask_storeu_ps(p, mask, self.0) }
+    }
+    #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         // SAFETY: AVX-512F is available (trait contract).
         F32x16(unsafe { _mm512_add_ps(self.0, b.0) })
@@ -169,6 +181,18 @@ impl Vector for F64x8 {
     unsafe fn store(self, p: *mut f64) {
         // SAFETY: `p` is valid for 8 writes (trait contract).
         unsafe { _mm512_storeu_pd(p, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f64, len: usize) -> Self {
+        let mask = (1 << len) as __mmask8 - 1;
+        // SAFETY: masked-off lanes are not read; the first `len` are valid (trait contract).
+        F64x8(unsafe { _mm512_maskz_loadu_pd(mask, p) })
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f64, len: usize) {
+        let mask = (1 << len) as __mmask8 - 1;
+        // SAFETY: masked-off lanes are not written; the first `len` are valid.
+        unsafe { _mm512_mask_storeu_pd(p, mask, self.0) }
     }
     #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
