@@ -148,8 +148,11 @@ impl Machine {
 /// The per-float-type kernel table: which function runs for a [`Machine`], and the register
 /// tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
 pub(crate) trait Dispatch: crate::vector::Elem {
-    /// Points × centroids of the register tile of `machine`'s dot kernel: `(MR, NR)`.
-    fn tile(machine: Machine) -> (usize, usize);
+    /// Points × centroids of the register tile of `machine`'s dot kernel for `k` centroids:
+    /// `(MR, NR)`. Of the wide tile (2 vectors of centroids) and the narrow one (1 vector,
+    /// more points), the one that pads `k` less; the wide one on a tie (fewer broadcasts
+    /// per FMA).
+    fn tile(machine: Machine, k: usize) -> (usize, usize);
     /// Run the exact-difference chunk kernel.
     fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64;
     /// Run the register-blocked dot-form chunk kernel.
@@ -159,13 +162,27 @@ pub(crate) trait Dispatch: crate::vector::Elem {
 macro_rules! dispatch {
     ($t:ty, $lanes512:expr, $lanes256:expr, $exact:ident, $dot:ident) => {
         impl Dispatch for $t {
-            fn tile(machine: Machine) -> (usize, usize) {
+            fn tile(machine: Machine, k: usize) -> (usize, usize) {
+                let pick = |wide: (usize, usize), narrow: (usize, usize)| {
+                    let slots = |nr: usize| k.div_ceil(nr) * nr;
+                    if slots(narrow.1) < slots(wide.1) {
+                        narrow
+                    } else {
+                        wide
+                    }
+                };
                 match machine {
                     Machine::Portable => (portable::MR, portable::NV),
                     #[cfg(target_arch = "x86_64")]
-                    Machine::Avx2(_) => (tiles::AVX2_MR, tiles::AVX2_NV * $lanes256),
+                    Machine::Avx2(_) => pick(
+                        (tiles::AVX2_MR, tiles::AVX2_NV * $lanes256),
+                        (tiles::AVX2_MR1, $lanes256),
+                    ),
                     #[cfg(target_arch = "x86_64")]
-                    Machine::Avx512(_) => (tiles::AVX512_MR, tiles::AVX512_NV * $lanes512),
+                    Machine::Avx512(_) => pick(
+                        (tiles::AVX512_MR, tiles::AVX512_NV * $lanes512),
+                        (tiles::AVX512_MR1, $lanes512),
+                    ),
                 }
             }
 

@@ -179,7 +179,7 @@ impl Dot {
         out: Option<(&mut [T], &mut [u32])>,
     ) -> f64 {
         let (machine, blocking) = (self.machine, self.blocking);
-        let (_, nr) = T::tile(machine);
+        let (_, nr) = T::tile(machine, centroids.n());
         let packed = Packed::new(centroids, nr, self.centre);
         drive(
             data,

@@ -57,6 +57,10 @@ impl Avx2 {
 pub(crate) const MR: usize = 6;
 /// Vectors of centroids per register tile (a panel is `NV · LANES` centroids wide).
 pub(crate) const NV: usize = 2;
+/// Points per register tile of the narrow tile (one vector of centroids), used when a panel of
+/// `NV` vectors would be mostly padding (small `k`, e.g. k = 10 in 16-lane f32):
+/// 12 points × 1 vector = 12 accumulators + 1 panel vector + 1 broadcast fit the 16 ymm registers.
+pub(crate) const MR1: usize = 12;
 
 #[target_feature(enable = "avx2,fma")]
 unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
@@ -70,13 +74,27 @@ unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
 }
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
-    // SAFETY: as above; the job's panels were packed for this MR/NV (checked in dot_chunk).
-    unsafe { kernel::dot_chunk::<F32x8, MR, NV>(job) }
+    // SAFETY: AVX2 and FMA are enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F32x8::LANES {
+            kernel::dot_chunk::<F32x8, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F32x8, MR1, 1>(job)
+        }
+    }
 }
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dot_f64(job: DotJob<'_, f64>) -> f64 {
-    // SAFETY: as above.
-    unsafe { kernel::dot_chunk::<F64x4, MR, NV>(job) }
+    // SAFETY: AVX2 and FMA are enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F64x4::LANES {
+            kernel::dot_chunk::<F64x4, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F64x4, MR1, 1>(job)
+        }
+    }
 }
 
 /// 8 × f32 in a ymm register.

@@ -59,6 +59,10 @@ impl Avx512 {
 pub(crate) const MR: usize = 12;
 /// Vectors of centroids per register tile (a panel is `NV · LANES` centroids wide).
 pub(crate) const NV: usize = 2;
+/// Points per register tile of the narrow tile (one vector of centroids), used when a panel of
+/// `NV` vectors would be mostly padding (small `k`, e.g. k = 10 in 16-lane f32):
+/// 24 points × 1 vector = 24 accumulators + 1 panel vector + broadcasts fit the 32 zmm registers.
+pub(crate) const MR1: usize = 24;
 
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
@@ -72,13 +76,27 @@ unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
 }
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
-    // SAFETY: as above; the job's panels were packed for this MR/NV (checked in dot_chunk).
-    unsafe { kernel::dot_chunk::<F32x16, MR, NV>(job) }
+    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F32x16::LANES {
+            kernel::dot_chunk::<F32x16, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F32x16, MR1, 1>(job)
+        }
+    }
 }
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn dot_f64(job: DotJob<'_, f64>) -> f64 {
-    // SAFETY: as above.
-    unsafe { kernel::dot_chunk::<F64x8, MR, NV>(job) }
+    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F64x8::LANES {
+            kernel::dot_chunk::<F64x8, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F64x8, MR1, 1>(job)
+        }
+    }
 }
 
 /// 16 × f32 in a zmm register.
