@@ -311,19 +311,22 @@ fn sweep<T: Scalar>(size: &Size) {
             ));
         }
     }
-    for (name, blocking) in configs {
-        let v = variant(Dot::new(blocking));
-        let step = v.get::<T>().unwrap();
-        let (t, _) = median(9, Duration::from_secs(3), || {
-            step.iterate(
-                points.view(),
-                init.view(),
-                &mut labels,
-                &mut next,
-                &mut counts,
-            );
-        });
-        println!("{name:<34} {:>9.3}", ms(t));
+    // Interleaved rounds, so that load from other processes hits every configuration alike;
+    // the median over rounds of each round's median.
+    let mut times = vec![Vec::new(); configs.len()];
+    for _ in 0..3 {
+        for (c, (_, blocking)) in configs.iter().enumerate() {
+            let v = variant(Dot::new(*blocking));
+            let step = v.get::<T>().unwrap();
+            let (t, _) = median(5, Duration::from_secs(2), || {
+                step.iterate(points.view(), init.view(), &mut labels, &mut next, &mut counts);
+            });
+            times[c].push(t);
+        }
+    }
+    for ((name, _), mut t) in configs.into_iter().zip(times) {
+        t.sort();
+        println!("{name:<34} {:>9.3}", ms(t[1]));
     }
 }
 
