@@ -52,10 +52,10 @@ impl Avx512 {
     }
 }
 
-/// Points per register tile. 12 points × 2 vectors = 24 accumulators, + 2 centroid vectors
-/// + broadcasts stay within the 32 zmm registers. Per coordinate the tile does 24 FMAs for
-/// 2 vector loads and 12 broadcasts, so the two FMA ports, not the two load ports, limit it.
-/// 14 rows (28 accumulators) measured no faster here; 8 rows measured slower.
+/// Points per register tile. 12 points × 2 vectors = 24 accumulators, plus 2 centroid
+/// vectors and broadcasts, stay within the 32 zmm registers. Per coordinate the tile issues
+/// 24 FMAs for 2 vector loads and 12 broadcast loads, so FMAs (not loads) bound it — the
+/// shape of the usual 12×32 / 14×32 AVX-512 sgemm tiles.
 pub(crate) const MR: usize = 12;
 /// Vectors of centroids per register tile (a panel is `NV · LANES` centroids wide).
 pub(crate) const NV: usize = 2;
