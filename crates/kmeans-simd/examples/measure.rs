@@ -4,14 +4,16 @@
 //!
 //! ```text
 //! cargo run --release -p kmeans-simd --example measure -- [--threads T] [--size NAME]...
-//!     [--export DIR] [--fit N,K,D,f32|f64,ITERS] [--sweep]
+//!     [--export DIR] [--fit N,K,D,f32|f64,ITERS] [--sweep] [--precision] [--only NAME]
 //! ```
 //!
 //! Sizes: `slides` (n = 5000, k = 26, d = 26, f64), `large` (10⁶, 256, 64, f32), `medium`
 //! (10⁵, 64, 32, f32), `mnist` (60 000, 10, 784, f32). `--export DIR` also writes each size's
 //! data and initial centroids as raw little-endian files for `scripts/sklearn_lloyd.py`, so
 //! scikit-learn runs on the same numbers. `--fit` only runs one fit with the fastest variant
-//! (for `/usr/bin/time -v` peak RSS). `--sweep` times the dot kernel over blocking sizes.
+//! (for `/usr/bin/time -v` peak RSS). `--sweep` times the dot kernel over blocking sizes;
+//! `--precision` counts wrong labels of each distance form far from the origin; `--only`
+//! keeps variants whose name contains NAME; `--no-peak` skips the GEMM peak.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -319,7 +321,13 @@ fn sweep<T: Scalar>(size: &Size) {
             let v = variant(Dot::new(*blocking));
             let step = v.get::<T>().unwrap();
             let (t, _) = median(5, Duration::from_secs(2), || {
-                step.iterate(points.view(), init.view(), &mut labels, &mut next, &mut counts);
+                step.iterate(
+                    points.view(),
+                    init.view(),
+                    &mut labels,
+                    &mut next,
+                    &mut counts,
+                );
             });
             times[c].push(t);
         }
@@ -327,6 +335,60 @@ fn sweep<T: Scalar>(size: &Size) {
     for ((name, _), mut t) in configs.into_iter().zip(times) {
         t.sort();
         println!("{name:<34} {:>9.3}", ms(t[1]));
+    }
+}
+
+/// Labels of each distance form against the exact f64 nearest centroid, on blobs shifted
+/// `offset` away from the origin (spread about 1): how many are wrong beyond a genuine tie
+/// (the exact-difference tolerance of the conformance kit).
+fn precision<T: Scalar>() {
+    let (n, k, d) = (20_000, 64, 16);
+    println!(
+        "\n## precision, {} — n = {n}, k = {k}, d = {d}: labels wrong beyond the exact tolerance",
+        T::DTYPE
+    );
+    println!(
+        "{:>10} {:>14} {:>14} {:>16}",
+        "offset", "exact", "dot centred", "dot uncentred"
+    );
+    for offset in [0.0, 1e2, 1e3, 1e4] {
+        let blobs = data::blobs::<f64>(n, k, d, 1.0, 9);
+        let shift = |m: &Matrix<f64>| -> Matrix<T> {
+            let v = m
+                .as_slice()
+                .iter()
+                .map(|&x| T::of_f64(offset + 0.1 * x))
+                .collect();
+            Matrix::from_vec(v, m.n(), d).unwrap()
+        };
+        let (pts, cents) = (shift(&blobs.data), shift(&blobs.centers));
+        let wrong = |v: &IterationVariant| {
+            let mut labels = vec![0u32; n];
+            v.get::<T>()
+                .unwrap()
+                .assign(pts.view(), cents.view(), &mut labels);
+            (0..n)
+                .filter(|&i| {
+                    kmeans_core::testkit::check_labels(
+                        kmeans_core::Precision::Exact,
+                        pts.view().slice_rows(i, i + 1),
+                        cents.view(),
+                        &labels[i..i + 1],
+                    )
+                    .is_err()
+                })
+                .count()
+        };
+        let exact = IterationVariant::new(
+            kmeans_core::VariantInfo::new("simd/iter/exact", "measured"),
+            kmeans_simd::Exact::new(),
+        );
+        println!(
+            "{offset:>10.0e} {:>14} {:>14} {:>16}",
+            wrong(&exact),
+            wrong(&variant(Dot::new(Blocking::Cache))),
+            wrong(&variant(Dot::new(Blocking::Cache).centre(false)))
+        );
     }
 }
 
@@ -380,6 +442,11 @@ fn main() {
             }
             "--sweep" => do_sweep = true,
             "--no-peak" => peak = false,
+            "--precision" => {
+                precision::<f32>();
+                precision::<f64>();
+                return;
+            }
             "--only" => {
                 only.push(args[i + 1].clone());
                 i += 1;

@@ -30,7 +30,11 @@
 //! compared with their spread. They first shift points and centroids by the coordinate-wise
 //! median of the centroids (translation does not change distances; the median, unlike the
 //! mean, is not dragged away by one far centroid): O(k·d) per iteration, and the points are
-//! shifted block by block as they are packed, never copied whole. The inertia is always
+//! shifted block by block as they are packed, never copied whole. Measured with
+//! `measure --precision` (n = 20 000, k = 64, d = 16, blobs of spread ≈ 0.1 around an offset):
+//! in f32 the unshifted form labels 126 points wrongly (beyond a genuine tie) at offset 10³
+//! and 19 612 at 10⁴; the shifted form and the exact differences 0 at every offset (f64: 0
+//! everywhere). The inertia is always
 //! the exact distance to the winner, summed in `f64`; cluster sums are kept in the data's type
 //! for at most [`CHUNK_ROWS`] points, then in `f64`.
 //!
