@@ -100,15 +100,14 @@ impl Blocking {
     }
 }
 
-/// The lane-wise partial sums of `(x − c)²`: vector main loop, then one masked vector for
-/// the tail of `d` (no scalar loop). Reduce with [`Vector::reduce_add`].
+/// The lane-wise partial sums of `(x − c)²` over `d` coordinates: vector main loop, then one
+/// masked vector for the tail (no scalar loop). Reduce with [`Vector::reduce_add`].
 ///
 /// # Safety
-/// `V`'s instruction set must be available; `x` and `c` have the same length.
+/// `V`'s instruction set must be available; `x` and `c` are valid for `d` reads.
 #[inline(always)]
-unsafe fn sq_diff<V: Vector>(x: &[V::T], c: &[V::T]) -> V {
-    let (d, lanes) = (x.len(), V::LANES);
-    debug_assert_eq!(c.len(), d);
+unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
+    let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: full loads read `lanes` values at `t + lanes <= main <= d`, the partial loads
     // `d − main` values at `main`; the caller guarantees the ISA.
@@ -116,41 +115,42 @@ unsafe fn sq_diff<V: Vector>(x: &[V::T], c: &[V::T]) -> V {
         let mut acc = V::splat(V::T::zero());
         let mut t = 0;
         while t < main {
-            let diff = V::load(x.as_ptr().add(t)).sub(V::load(c.as_ptr().add(t)));
+            let diff = V::load(x.add(t)).sub(V::load(c.add(t)));
             acc = diff.fmadd(diff, acc);
             t += lanes;
         }
         if main < d {
-            let diff = V::load_partial(x.as_ptr().add(main), d - main)
-                .sub(V::load_partial(c.as_ptr().add(main), d - main));
+            let diff =
+                V::load_partial(x.add(main), d - main).sub(V::load_partial(c.add(main), d - main));
             acc = diff.fmadd(diff, acc);
         }
         acc
     }
 }
 
-/// `sums += x`, vectorised, the tail with a masked load and store.
+/// `sums[..d] += x[..d]`, vectorised, the tail with a masked load and store.
 ///
 /// # Safety
-/// `V`'s instruction set must be available; `sums` is at least as long as `x`.
+/// `V`'s instruction set must be available; `sums` is valid for `d` reads and writes, `x`
+/// for `d` reads, and they do not overlap.
 #[inline(always)]
-unsafe fn add_row<V: Vector>(sums: &mut [V::T], x: &[V::T]) {
-    let (d, lanes) = (x.len(), V::LANES);
-    let sums = &mut sums[..d];
+unsafe fn add_row<V: Vector>(sums: *mut V::T, x: *const V::T, d: usize) {
+    let lanes = V::LANES;
     let main = d - d % lanes;
-    let (s, x) = (sums.as_mut_ptr(), x.as_ptr());
-    // SAFETY: as in `sq_diff`: every access is within the first `d` values of both slices.
+    // SAFETY: as in `sq_diff`: every access is within the first `d` values.
     unsafe {
         let mut t = 0;
         while t < main {
-            V::load(s.add(t)).add(V::load(x.add(t))).store(s.add(t));
+            V::load(sums.add(t))
+                .add(V::load(x.add(t)))
+                .store(sums.add(t));
             t += lanes;
         }
         if main < d {
             let n = d - main;
-            V::load_partial(s.add(main), n)
+            V::load_partial(sums.add(main), n)
                 .add(V::load_partial(x.add(main), n))
-                .store_partial(s.add(main), n);
+                .store_partial(sums.add(main), n);
         }
     }
 }
@@ -263,15 +263,17 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
         }
         for j in j..k {
             // SAFETY: the caller guarantees the ISA.
-            let dist = unsafe { sq_diff::<V>(x, centroids.row(j)).reduce_add() };
+            let dist =
+                unsafe { sq_diff::<V>(x.as_ptr(), centroids.row(j).as_ptr(), d).reduce_add() };
             if dist < best_dist {
                 (best, best_dist) = (j, dist);
             }
         }
         inertia += best_dist.as_f64();
-        // SAFETY: the caller guarantees the ISA.
+        // SAFETY: `s` is a row of `d` sums, distinct from the data; the caller guarantees
+        // the ISA.
         record(i, x, best, labels, &mut sums, |s, x| unsafe {
-            add_row::<V>(s, x)
+            add_row::<V>(s.as_mut_ptr(), x.as_ptr(), d)
         });
     }
     inertia
@@ -435,27 +437,34 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         // one horizontal sum per tile instead of one per point.
         // SAFETY: the caller guarantees the ISA.
         let mut tile_sum = unsafe { V::splat(V::T::zero()) };
+        let (xs, cs) = (
+            points.as_slice().as_ptr(),
+            packed.centroids.as_slice().as_ptr(),
+        );
         for r in 0..rows {
-            // Across lanes: the largest score, the lowest index on a tie (as within a lane).
-            // SAFETY: row `r` of `best`/`best_idx` holds `lanes` values; the ISA is available.
-            let (_, j) = unsafe {
-                V::load(best.as_ptr().add(r * lanes))
-                    .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)))
-            };
-            debug_assert!(j < packed.centroids.n());
-            let x = points.row(start + r);
-            // SAFETY: the caller guarantees the ISA.
+            let i = start + r;
+            // SAFETY: row `r` of `best`/`best_idx` holds `lanes` values. Every index in
+            // `best_idx` came from `packed.idx`, whose entries are all `< k` (padding lanes
+            // carry index 0), so `j < k`; `i < n`. Rows of the data and of the centroids are
+            // valid for `d` reads; a row of `sums` (a separate `k × d` buffer) for `d` writes;
+            // the caller guarantees the ISA.
             unsafe {
-                tile_sum = tile_sum.add(sq_diff::<V>(x, packed.centroids.row(j)));
+                // Across lanes: the largest score, the lowest index on a tie (as in a lane).
+                let (_, j) = V::load(best.as_ptr().add(r * lanes))
+                    .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)));
+                debug_assert!(j < packed.centroids.n());
+                let x = xs.add(i * d);
+                tile_sum = tile_sum.add(sq_diff::<V>(x, cs.add(j * d), d));
                 if (r + 1) % MR == 0 || r + 1 == rows {
                     inertia += tile_sum.reduce_add().as_f64();
                     tile_sum = V::splat(V::T::zero());
                 }
+                *labels.get_unchecked_mut(i) = j as u32;
+                if let Some(s) = sums.as_mut() {
+                    add_row::<V>(s.sums.as_mut_ptr().add(j * d), x, d);
+                    *s.counts.get_unchecked_mut(j) += 1;
+                }
             }
-            // SAFETY: the caller guarantees the ISA.
-            record(start + r, x, j, labels, &mut sums, |s, x| unsafe {
-                add_row::<V>(s, x)
-            });
         }
     }
     inertia
