@@ -1,10 +1,12 @@
 //! Chunks and threads: the data is cut into fixed chunks of [`CHUNK_ROWS`] points, each chunk
-//! kernel accumulates its own partial sums, and the partials are combined along a fixed binary
-//! tree over the chunk indices. The tree does not depend on the number of threads, so neither
-//! does any bit of the result; with `parallel` the two halves of each node run through
-//! `rayon::join` in the current pool (the driver's pool of `KMeans::threads`), else in order.
+//! kernel accumulates its own partial sums (in the data's type), and the partials are added
+//! into `f64` totals in chunk order. Neither the chunks nor the order depend on the number of
+//! threads, so neither does any bit of the result. With `parallel`, chunks run in waves of a
+//! few per thread on rayon's current pool (the driver's pool of `KMeans::threads`); each wave's
+//! buffers are allocated once per call and reused, so no thread waits on the allocator.
 
 use kmeans_core::{Points, Scalar};
+use rayon::prelude::*;
 
 use crate::kernel::Sums;
 
@@ -17,6 +19,10 @@ use crate::kernel::Sums;
 pub const CHUNK_ROWS: usize = 2048;
 // ANCHOR_END: chunk_rows
 
+/// Chunks per thread in one parallel wave: enough to balance uneven chunks (the last one is
+/// short), few enough that the wave's `k × d` buffers stay small.
+const CHUNKS_PER_THREAD: usize = 4;
+
 /// What a run over all chunks adds up: sums and counts (fused iterations only) and inertia.
 pub(crate) struct Totals {
     /// `k × d` cluster sums in `f64` (empty when not accumulating).
@@ -27,16 +33,11 @@ pub(crate) struct Totals {
     pub inertia: f64,
 }
 
-impl Totals {
-    fn add(&mut self, other: Totals) {
-        self.inertia += other.inertia;
-        for (a, b) in self.sums.iter_mut().zip(other.sums) {
-            *a += b;
-        }
-        for (a, b) in self.counts.iter_mut().zip(other.counts) {
-            *a += b;
-        }
-    }
+/// One chunk's partial result, reused from wave to wave.
+struct Partial<T> {
+    sums: Vec<T>,
+    counts: Vec<u32>,
+    inertia: f64,
 }
 
 /// Run `chunk` over every chunk of `data` (writing `labels`), accumulating sums for `k`
@@ -53,86 +54,66 @@ where
     T: Scalar,
     F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
-    let chunks = data.n().div_ceil(CHUNK_ROWS);
-    node(data, labels, 0, chunks, k, accumulate, parallel, chunk)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn node<T, F>(
-    data: Points<'_, T>,
-    labels: &mut [u32],
-    first: usize,
-    end: usize,
-    k: usize,
-    accumulate: bool,
-    parallel: bool,
-    chunk: &F,
-) -> Totals
-where
-    T: Scalar,
-    F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
-{
-    let d = data.d();
-    if end - first <= 1 {
-        if !accumulate {
-            return Totals {
-                sums: Vec::new(),
-                counts: Vec::new(),
-                inertia: chunk(data, labels, None),
-            };
-        }
-        let mut sums = vec![T::zero(); k * d];
-        let mut counts = vec![0u32; k];
-        let inertia = chunk(
-            data,
-            labels,
-            Some(Sums {
-                sums: &mut sums,
-                counts: &mut counts,
-            }),
-        );
-        return Totals {
-            sums: sums.iter().map(|s| s.as_f64()).collect(),
-            counts: counts.iter().map(|&c| u64::from(c)).collect(),
-            inertia,
-        };
-    }
-    // Split at a chunk boundary fixed by the chunk indices alone.
-    let mid = first + (end - first) / 2;
-    let at = (mid - first) * CHUNK_ROWS;
-    let (left_data, right_data) = (data.slice_rows(0, at), data.slice_rows(at, data.n()));
-    let (left_labels, right_labels) = labels.split_at_mut(at);
-    let mut left = move || {
-        node(
-            left_data,
-            left_labels,
-            first,
-            mid,
-            k,
-            accumulate,
-            parallel,
-            chunk,
-        )
-    };
-    let mut right = move || {
-        node(
-            right_data,
-            right_labels,
-            mid,
-            end,
-            k,
-            accumulate,
-            parallel,
-            chunk,
-        )
-    };
-    let (mut l, r) = if parallel {
-        rayon::join(left, right)
+    let (n, d) = data.shape();
+    let chunks = n.div_ceil(CHUNK_ROWS);
+    let wave = if parallel {
+        CHUNKS_PER_THREAD * rayon::current_num_threads()
     } else {
-        (left(), right())
+        1
     };
-    l.add(r);
-    l
+    let size = if accumulate { k * d } else { 0 };
+    let mut partials: Vec<Partial<T>> = (0..wave.min(chunks))
+        .map(|_| Partial {
+            sums: vec![T::zero(); size],
+            counts: vec![0; if accumulate { k } else { 0 }],
+            inertia: 0.0,
+        })
+        .collect();
+    let mut totals = Totals {
+        sums: vec![0.0; size],
+        counts: vec![0; if accumulate { k } else { 0 }],
+        inertia: 0.0,
+    };
+    let run_one = |(c, (p, labels)): (usize, (&mut Partial<T>, &mut [u32]))| {
+        let start = c * CHUNK_ROWS;
+        let points = data.slice_rows(start, (start + CHUNK_ROWS).min(n));
+        p.sums.fill(T::zero());
+        p.counts.fill(0);
+        let sums = accumulate.then_some(Sums {
+            sums: &mut p.sums,
+            counts: &mut p.counts,
+        });
+        p.inertia = chunk(points, labels, sums);
+    };
+    for first in (0..chunks).step_by(wave.max(1)) {
+        let end = (first + wave).min(chunks);
+        let labels = &mut labels[first * CHUNK_ROWS..(end * CHUNK_ROWS).min(n)];
+        let partials = &mut partials[..end - first];
+        if parallel {
+            partials
+                .par_iter_mut()
+                .zip(labels.par_chunks_mut(CHUNK_ROWS))
+                .enumerate()
+                .for_each(|(i, pair)| run_one((first + i, pair)));
+        } else {
+            partials
+                .iter_mut()
+                .zip(labels.chunks_mut(CHUNK_ROWS))
+                .enumerate()
+                .for_each(|(i, pair)| run_one((first + i, pair)));
+        }
+        // In chunk order, whatever thread computed which chunk.
+        for p in partials.iter() {
+            totals.inertia += p.inertia;
+            for (t, &s) in totals.sums.iter_mut().zip(&p.sums) {
+                *t += s.as_f64();
+            }
+            for (t, &c) in totals.counts.iter_mut().zip(&p.counts) {
+                *t += u64::from(c);
+            }
+        }
+    }
+    totals
 }
 
 /// Write `sums / counts` into `centroids` and the counts into `counts`. Empty clusters keep
