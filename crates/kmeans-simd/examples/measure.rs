@@ -31,7 +31,14 @@ struct Size {
     f64: bool,
 }
 
-const SIZES: [Size; 4] = [
+const SIZES: [Size; 5] = [
+    Size {
+        name: "slides10",
+        n: 50_000,
+        k: 26,
+        d: 26,
+        f64: true,
+    },
     Size {
         name: "slides",
         n: 5000,

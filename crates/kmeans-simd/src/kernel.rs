@@ -128,6 +128,39 @@ unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
     }
 }
 
+/// [`sq_diff`] of `x` and `c`, and `sums[..d] += x[..d]`, in one pass over `x` (the fused
+/// update reads each point once).
+///
+/// # Safety
+/// As [`sq_diff`] and [`add_row`]; `sums` does not overlap `x` or `c`.
+#[inline(always)]
+unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T, d: usize) -> V {
+    let lanes = V::LANES;
+    let main = d - d % lanes;
+    // SAFETY: as in `sq_diff`: every access is within the first `d` values of each row.
+    unsafe {
+        let mut acc = V::splat(V::T::zero());
+        let mut t = 0;
+        while t < main {
+            let xv = V::load(x.add(t));
+            let diff = xv.sub(V::load(c.add(t)));
+            acc = diff.fmadd(diff, acc);
+            V::load(sums.add(t)).add(xv).store(sums.add(t));
+            t += lanes;
+        }
+        if main < d {
+            let n = d - main;
+            let xv = V::load_partial(x.add(main), n);
+            let diff = xv.sub(V::load_partial(c.add(main), n));
+            acc = diff.fmadd(diff, acc);
+            V::load_partial(sums.add(main), n)
+                .add(xv)
+                .store_partial(sums.add(main), n);
+        }
+        acc
+    }
+}
+
 /// `sums[..d] += x[..d]`, vectorised, the tail with a masked load and store.
 ///
 /// # Safety
@@ -396,8 +429,6 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         let tiles = rows.div_ceil(MR);
         // SAFETY: the caller guarantees the ISA.
         unsafe { pack_points::<V>(points, start, rows, &packed.mu, &mut a[..tiles * MR * d]) };
-        best[..tiles * MR * lanes].fill(V::T::neg_infinity());
-        best_idx[..tiles * MR * lanes].fill(V::T::from_index(0));
         for tile_start in (0..packed.panels).step_by(tile_panels) {
             let tile_end = (tile_start + tile_panels).min(packed.panels);
             for tile in 0..tiles {
@@ -407,10 +438,19 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 // SAFETY: `at` holds MR·d values, each panel d·nr, init and idx nr per panel,
                 // `bv`/`bi` MR·lanes; the caller guarantees the ISA.
                 unsafe {
-                    let mut top: [V; MR] =
-                        std::array::from_fn(|i| V::load(bv.as_ptr().add(i * lanes)));
-                    let mut arg: [V; MR] =
-                        std::array::from_fn(|i| V::load(bi.as_ptr().add(i * lanes)));
+                    // The first tile starts from −∞ (index 0) in registers; later tiles
+                    // continue from the running maxima of the earlier ones.
+                    let (mut top, mut arg): ([V; MR], [V; MR]) = if tile_start == 0 {
+                        (
+                            [V::splat(V::T::neg_infinity()); MR],
+                            [V::splat(V::T::from_index(0)); MR],
+                        )
+                    } else {
+                        (
+                            std::array::from_fn(|i| V::load(bv.as_ptr().add(i * lanes))),
+                            std::array::from_fn(|i| V::load(bi.as_ptr().add(i * lanes))),
+                        )
+                    };
                     for p in tile_start..tile_end {
                         let acc = microkernel::<V, MR, NV>(
                             d,
@@ -453,17 +493,20 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 let (_, j) = V::load(best.as_ptr().add(r * lanes))
                     .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)));
                 debug_assert!(j < packed.centroids.n());
-                let x = xs.add(i * d);
-                tile_sum = tile_sum.add(sq_diff::<V>(x, cs.add(j * d), d));
+                let (x, c) = (xs.add(i * d), cs.add(j * d));
+                let dist = match sums.as_mut() {
+                    Some(s) => {
+                        *s.counts.get_unchecked_mut(j) += 1;
+                        sq_diff_add::<V>(x, c, s.sums.as_mut_ptr().add(j * d), d)
+                    }
+                    None => sq_diff::<V>(x, c, d),
+                };
+                tile_sum = tile_sum.add(dist);
                 if (r + 1) % MR == 0 || r + 1 == rows {
                     inertia += tile_sum.reduce_add().as_f64();
                     tile_sum = V::splat(V::T::zero());
                 }
                 *labels.get_unchecked_mut(i) = j as u32;
-                if let Some(s) = sums.as_mut() {
-                    add_row::<V>(s.sums.as_mut_ptr().add(j * d), x, d);
-                    *s.counts.get_unchecked_mut(j) += 1;
-                }
             }
         }
     }
