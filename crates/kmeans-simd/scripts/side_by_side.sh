@@ -26,6 +26,9 @@ for round in $(seq "$rounds"); do
             echo "# round $round size $s threads $t $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)" >>"$log"
             "$bin" --threads "$t" --size "$s" --only simd/ --only loops/iter/fused >>"$log" 2>&1
             python3 crates/kmeans-simd/scripts/sklearn_lloyd.py "$data" "$s" "$t" 5 >>"$log" 2>&1
+            if [ "$s" = slides ]; then
+                python3 crates/kmeans-simd/scripts/sklearn_lloyd.py "$data" "$s" "$t" 5 numpy >>"$log" 2>&1
+            fi
         done
     done
 done

@@ -20,6 +20,10 @@ for line in open(sys.argv[1]):
         peaks[(threads, "f32")].append(float(m.group(1)))
         peaks[(threads, "f64")].append(float(m.group(2)))
         continue
+    m = re.match(r"numpy-slides \S+ .* ([\d.]+) ms/iter", line)
+    if m:
+        times[(size, threads, "numpy-slides-v5+csc")].append(float(m.group(1)))
+        continue
     m = re.match(r"sklearn \S+ .* ([\d.]+) ms/iter", line)
     if m:
         times[(size, threads, "scikit-learn")].append(float(m.group(1)))
@@ -40,6 +44,8 @@ for s in ["slides", "medium", "mnist", "large"]:
             continue
         sk = times.get((s, t, "scikit-learn"))
         skm = statistics.median(sk) if sk else None
+        npy = times.get((s, t, "numpy-slides-v5+csc"))
+        npm = statistics.median(npy) if npy else None
         print(f"\n{s}, {t} thread(s)")
         for name in names:
             v = times[(s, t, name)]
@@ -47,5 +53,7 @@ for s in ["slides", "medium", "mnist", "large"]:
             g = gflops.get((s, t, name))
             extra = f"{statistics.median(g):7.1f} GFLOP/s" if g else " " * 15
             ratio = f"  {skm / med:5.2f}x vs sklearn" if skm and name != "scikit-learn" else ""
+            if npm and not name.startswith(("scikit", "numpy")):
+                ratio += f"  {npm / med:6.1f}x vs slides' NumPy"
             print(f"  {name:<34} {med:10.3f} ms  {extra}{ratio}   ({len(v)} rounds: "
                   f"{', '.join(f'{x:.3g}' for x in v)})")
