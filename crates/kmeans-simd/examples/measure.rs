@@ -31,14 +31,7 @@ struct Size {
     f64: bool,
 }
 
-const SIZES: [Size; 5] = [
-    Size {
-        name: "slides10",
-        n: 50_000,
-        k: 26,
-        d: 26,
-        f64: true,
-    },
+const SIZES: [Size; 4] = [
     Size {
         name: "slides",
         n: 5000,
