@@ -20,7 +20,7 @@
 //! | 2 | `simd/assign/exact`, `simd/iter/exact-fused` | SIMD along `d`, 4 centroids per pass |
 //! | 3 | `simd/assign/dot-regblock`, `simd/iter/dot-regblock-fused` | dot-product form as a GEMM-like register tile, arg-min in registers |
 //! | 4 | `simd/assign/dot-blocked`, `simd/iter/dot-blocked-fused` | + cache blocking: centroid tiles reused from L1, point blocks from L2 |
-//! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, sums reduced along a fixed tree |
+//! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order |
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
 //!
 //! ## Precision
@@ -37,6 +37,15 @@
 //! everywhere). The inertia is always
 //! the exact distance to the winner, summed in `f64`; cluster sums are kept in the data's type
 //! for at most [`CHUNK_ROWS`] points, then in `f64`.
+//!
+//! ## Measured
+//!
+//! `MEASUREMENTS.md` (beside this crate's `Cargo.toml`) has the side-by-side table against
+//! scikit-learn, the slides' NumPy and the loops backend, with the commands that produce it.
+//! On the project's 2-core AVX-512 machine the fused, threaded dot form runs the
+//! 10⁶ × 256 × 64 f32 assignment at 94–96 % of the measured GEMM peak and a whole iteration
+//! 3.7× faster than scikit-learn; at the slides' setting it is 2.2× scikit-learn and 32× the
+//! slides' best NumPy.
 //!
 //! ```
 //! use kmeans_core::{data, KMeans};
@@ -189,7 +198,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             fused_dot(
                 "iter/dot-blocked-par",
-                "+ threads: fixed chunks, partial sums reduced along a fixed tree (bit-identical for any thread count)",
+                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count)",
             )
             .parallel(),
             Dot::new(Blocking::Cache).parallel(true),
