@@ -25,11 +25,18 @@ pub fn registry() -> Registry {
     kmeans_loops::registry()
         .merge(kmeans_ndarray::registry())
         .merge(kmeans_nalgebra::registry())
+        .merge(kmeans_simd::registry())
 }
 
-/// Whole-iteration variants from fastest to slowest as measured by the bench harness on
-/// x86-64 (see `reports/summary.md`); [`fastest`] takes the first one registered for the type.
-pub const PREFERENCE: &[&str] = &["loops/iter/fused"];
+/// Whole-iteration variants from fastest to slowest as measured on x86-64 (kmeans-simd's
+/// `measure` example; the bench harness will confirm in `reports/summary.md`); [`fastest`]
+/// takes the first one registered for the type.
+pub const PREFERENCE: &[&str] = &[
+    "simd/iter/dot-blocked-par",
+    "simd/iter/dot-blocked-fused",
+    "simd/iter/exact-par",
+    "loops/iter/fused",
+];
 
 /// The fastest registered whole-iteration variant that supports `T`.
 ///

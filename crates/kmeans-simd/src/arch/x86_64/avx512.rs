@@ -1,0 +1,256 @@
+//! AVX-512F: 512-bit registers (16 × f32, 8 × f64), 32 of them, and mask registers.
+
+use core::arch::x86_64::*;
+
+use crate::kernel::{self, DotJob, ExactJob};
+use crate::vector::Vector;
+
+/// Proof that the CPU has AVX-512F (and FMA, which every AVX-512F CPU has): only
+/// [`Avx512::new`] (which checks) or the unsafe [`Avx512::new_unchecked`] make one.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx512(());
+
+impl Avx512 {
+    /// `Some` when this CPU supports AVX-512F (detected at run time), else `None`.
+    #[inline]
+    pub fn new() -> Option<Self> {
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+            Some(Avx512(()))
+        } else {
+            None
+        }
+    }
+
+    /// A token without the check.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F and FMA.
+    #[inline]
+    pub unsafe fn new_unchecked() -> Self {
+        Avx512(())
+    }
+
+    /// The exact-difference chunk kernel, `f32`.
+    pub(crate) fn exact_f32(self, job: ExactJob<'_, f32>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { exact_f32(job) }
+    }
+    /// The exact-difference chunk kernel, `f64`.
+    pub(crate) fn exact_f64(self, job: ExactJob<'_, f64>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { exact_f64(job) }
+    }
+    /// The register-blocked dot-form chunk kernel, `f32`.
+    pub(crate) fn dot_f32(self, job: DotJob<'_, f32>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { dot_f32(job) }
+    }
+    /// The register-blocked dot-form chunk kernel, `f64`.
+    pub(crate) fn dot_f64(self, job: DotJob<'_, f64>) -> f64 {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { dot_f64(job) }
+    }
+}
+
+/// Points per register tile. 12 points × 2 vectors = 24 accumulators, plus 2 centroid
+/// vectors and broadcasts, stay within the 32 zmm registers. Per coordinate the tile issues
+/// 24 FMAs for 2 vector loads and 12 broadcast loads, so FMAs (not loads) bound it — the
+/// shape of the usual 12×32 / 14×32 AVX-512 sgemm tiles.
+pub(crate) const MR: usize = 12;
+/// Vectors of centroids per register tile (a panel is `NV · LANES` centroids wide).
+pub(crate) const NV: usize = 2;
+/// Points per register tile of the narrow tile (one vector of centroids), used when a panel of
+/// `NV` vectors would be mostly padding (small `k`, e.g. k = 10 in 16-lane f32):
+/// 24 points × 1 vector = 24 accumulators + 1 panel vector + broadcasts fit the 32 zmm registers.
+pub(crate) const MR1: usize = 24;
+
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
+    // SAFETY: AVX-512F and FMA are enabled here and guaranteed by the caller's token.
+    unsafe { kernel::exact_chunk::<F32x16>(job) }
+}
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
+    // SAFETY: as above.
+    unsafe { kernel::exact_chunk::<F64x8>(job) }
+}
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
+    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F32x16::LANES {
+            kernel::dot_chunk::<F32x16, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F32x16, MR1, 1>(job)
+        }
+    }
+}
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn dot_f64(job: DotJob<'_, f64>) -> f64 {
+    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
+    // were packed for one of the two tiles (checked in dot_chunk).
+    unsafe {
+        if job.packed.nr == NV * F64x8::LANES {
+            kernel::dot_chunk::<F64x8, MR, NV>(job)
+        } else {
+            kernel::dot_chunk::<F64x8, MR1, 1>(job)
+        }
+    }
+}
+
+/// 16 × f32 in a zmm register.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct F32x16(__m512);
+
+impl Vector for F32x16 {
+    type T = f32;
+    const LANES: usize = 16;
+
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F32x16(unsafe { _mm512_set1_ps(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: `p` is valid for 16 reads (trait contract); loadu needs no alignment.
+        F32x16(unsafe { _mm512_loadu_ps(p) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: `p` is valid for 16 writes (trait contract).
+        unsafe { _mm512_storeu_ps(p, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f32, len: usize) -> Self {
+        let mask = (1 << len) as __mmask16 - 1;
+        // SAFETY: masked-off lanes are not read; the first `len` are valid (trait contract).
+        F32x16(unsafe { _mm512_maskz_loadu_ps(mask, p) })
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f32, len: usize) {
+        let mask = (1 << len) as __mmask16 - 1;
+        // SAFETY: masked-off lanes are not written; the first `len` are valid.
+        unsafe { _mm512_mask_storeu_ps(p, mask, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, b: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F32x16(unsafe { _mm512_add_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, b: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F32x16(unsafe { _mm512_sub_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn fmadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F32x16(unsafe { _mm512_fmadd_ps(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    unsafe fn gt_select(self, best: Self, idx: Self, best_idx: Self) -> (Self, Self) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let m = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(self.0, best.0);
+            (
+                F32x16(_mm512_mask_blend_ps(m, best.0, self.0)),
+                F32x16(_mm512_mask_blend_ps(m, best_idx.0, idx.0)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_add(self) -> f32 {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe { _mm512_reduce_add_ps(self.0) }
+    }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f32, usize) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let top = _mm512_reduce_max_ps(self.0);
+            let eq = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_ps(top));
+            let j = _mm512_mask_reduce_min_epu32(eq, _mm512_castps_si512(idx.0));
+            (top, j as usize)
+        }
+    }
+}
+
+/// 8 × f64 in a zmm register.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct F64x8(__m512d);
+
+impl Vector for F64x8 {
+    type T = f64;
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    unsafe fn splat(x: f64) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F64x8(unsafe { _mm512_set1_pd(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f64) -> Self {
+        // SAFETY: `p` is valid for 8 reads (trait contract).
+        F64x8(unsafe { _mm512_loadu_pd(p) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f64) {
+        // SAFETY: `p` is valid for 8 writes (trait contract).
+        unsafe { _mm512_storeu_pd(p, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f64, len: usize) -> Self {
+        let mask = (1 << len) as __mmask8 - 1;
+        // SAFETY: masked-off lanes are not read; the first `len` are valid (trait contract).
+        F64x8(unsafe { _mm512_maskz_loadu_pd(mask, p) })
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f64, len: usize) {
+        let mask = (1 << len) as __mmask8 - 1;
+        // SAFETY: masked-off lanes are not written; the first `len` are valid.
+        unsafe { _mm512_mask_storeu_pd(p, mask, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, b: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F64x8(unsafe { _mm512_add_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, b: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F64x8(unsafe { _mm512_sub_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    unsafe fn fmadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F is available (trait contract).
+        F64x8(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    unsafe fn gt_select(self, best: Self, idx: Self, best_idx: Self) -> (Self, Self) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let m = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(self.0, best.0);
+            (
+                F64x8(_mm512_mask_blend_pd(m, best.0, self.0)),
+                F64x8(_mm512_mask_blend_pd(m, best_idx.0, idx.0)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_add(self) -> f64 {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe { _mm512_reduce_add_pd(self.0) }
+    }
+    #[inline(always)]
+    unsafe fn argmax_lanes(self, idx: Self) -> (f64, usize) {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe {
+            let top = _mm512_reduce_max_pd(self.0);
+            let eq = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_pd(top));
+            let j = _mm512_mask_reduce_min_epu64(eq, _mm512_castpd_si512(idx.0));
+            (top, j as usize)
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Which instruction set runs: detected once, cached, optionally pinned, and counted.
+//!
+//! [`Isa::detected`] asks the CPU once (the answer is cached in a `OnceLock`) and picks the
+//! widest kernels it supports. The environment variable `KMEANS_SIMD_ISA` (`portable`, `avx2`,
+//! `avx512`) pins that choice for a whole process, so CI can run the suite once per path.
+//! Every step type can also be built for one ISA explicitly (`with_isa`), which is how the
+//! tests run every path the CPU has in one process. [`Isa::kernel_calls`] counts the chunk
+//! kernels each ISA ran, so a test can prove a path really ran instead of silently falling
+//! back.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::arch::portable;
+#[cfg(target_arch = "x86_64")]
+use crate::arch::x86_64::{Avx2, Avx512, tiles};
+use crate::kernel::{DotJob, ExactJob};
+
+/// The environment variable that pins [`Isa::detected`].
+pub const ISA_ENV: &str = "KMEANS_SIMD_ISA";
+
+/// An instruction set this crate has kernels for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Isa {
+    /// Plain Rust, one float at a time: runs on every CPU.
+    Portable,
+    /// x86-64 AVX2 + FMA: 256-bit vectors (8 × f32, 4 × f64), 16 registers.
+    Avx2,
+    /// x86-64 AVX-512F: 512-bit vectors (16 × f32, 8 × f64), 32 registers.
+    Avx512,
+}
+
+static CALLS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+
+impl Isa {
+    /// Every ISA this crate knows, narrowest first.
+    pub const ALL: [Isa; 3] = [Isa::Portable, Isa::Avx2, Isa::Avx512];
+
+    /// The lowercase name used by `KMEANS_SIMD_ISA` and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            Isa::Avx2 => "avx2",
+            Isa::Avx512 => "avx512",
+        }
+    }
+
+    /// The ISA called `name` (as [`name`](Isa::name) prints it), if any.
+    pub fn parse(name: &str) -> Option<Isa> {
+        Isa::ALL
+            .into_iter()
+            .find(|isa| isa.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Whether this CPU can run this ISA's kernels.
+    pub fn is_available(self) -> bool {
+        Machine::new(self).is_some()
+    }
+
+    /// The ISAs this CPU can run, narrowest first (always starts with [`Isa::Portable`]).
+    pub fn available() -> Vec<Isa> {
+        Isa::ALL.into_iter().filter(|i| i.is_available()).collect()
+    }
+
+    /// The ISA the dispatched (default) kernels use: `KMEANS_SIMD_ISA` if set, else the
+    /// widest one available. Decided once per process.
+    ///
+    /// # Panics
+    /// If `KMEANS_SIMD_ISA` names an unknown ISA or one this CPU lacks: a pinned CI run must
+    /// not silently test another path.
+    pub fn detected() -> Isa {
+        Machine::detected().isa()
+    }
+
+    /// How many chunk kernels of this ISA have run in this process (all float types and
+    /// algorithms). Tests use it to prove that a path they meant to exercise really ran.
+    pub fn kernel_calls(self) -> u64 {
+        CALLS[self as usize].load(Ordering::Relaxed)
+    }
+}
+
+impl std::fmt::Display for Isa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An ISA together with the proof that this CPU supports it (the token types of `arch/`).
+/// Kernels are reached only through a `Machine`, so none runs on a CPU that lacks it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Machine {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+    #[cfg(target_arch = "x86_64")]
+    Avx512(Avx512),
+}
+
+impl Machine {
+    /// `isa` if this CPU has it.
+    pub(crate) fn new(isa: Isa) -> Option<Machine> {
+        match isa {
+            Isa::Portable => Some(Machine::Portable),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => Avx2::new().map(Machine::Avx2),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Avx512::new().map(Machine::Avx512),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => None,
+        }
+    }
+
+    /// The process-wide choice (see [`Isa::detected`]), decided once.
+    pub(crate) fn detected() -> Machine {
+        static DETECTED: OnceLock<Machine> = OnceLock::new();
+        *DETECTED.get_or_init(|| match std::env::var(ISA_ENV) {
+            Ok(name) => {
+                let isa = Isa::parse(&name).unwrap_or_else(|| {
+                    panic!("{ISA_ENV}={name:?}: expected one of portable, avx2, avx512")
+                });
+                Machine::new(isa)
+                    .unwrap_or_else(|| panic!("{ISA_ENV}={name:?}: this CPU lacks {isa}"))
+            }
+            Err(_) => Isa::ALL
+                .into_iter()
+                .rev()
+                .find_map(Machine::new)
+                .expect("the portable kernels run everywhere"),
+        })
+    }
+
+    /// Which ISA this is.
+    pub(crate) fn isa(self) -> Isa {
+        match self {
+            Machine::Portable => Isa::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx2(_) => Isa::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx512(_) => Isa::Avx512,
+        }
+    }
+
+    fn count(self) {
+        CALLS[self.isa() as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The per-float-type kernel table: which function runs for a [`Machine`], and the register
+/// tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
+pub(crate) trait Dispatch: crate::vector::Elem {
+    /// Points × centroids of the register tile of `machine`'s dot kernel for `k` centroids:
+    /// `(MR, NR)`. Of the wide tile (2 vectors of centroids) and the narrow one (1 vector,
+    /// more points), the one that pads `k` less; the wide one on a tie (fewer broadcasts
+    /// per FMA).
+    fn tile(machine: Machine, k: usize) -> (usize, usize);
+    /// Run the exact-difference chunk kernel.
+    fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64;
+    /// Run the register-blocked dot-form chunk kernel.
+    fn dot(machine: Machine, job: DotJob<'_, Self>) -> f64;
+}
+
+macro_rules! dispatch {
+    ($t:ty, $lanes512:expr, $lanes256:expr, $exact:ident, $dot:ident) => {
+        impl Dispatch for $t {
+            fn tile(machine: Machine, k: usize) -> (usize, usize) {
+                let pick = |wide: (usize, usize), narrow: (usize, usize)| {
+                    let slots = |nr: usize| k.div_ceil(nr) * nr;
+                    if slots(narrow.1) < slots(wide.1) {
+                        narrow
+                    } else {
+                        wide
+                    }
+                };
+                match machine {
+                    Machine::Portable => (portable::MR, portable::NV),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx2(_) => pick(
+                        (tiles::AVX2_MR, tiles::AVX2_NV * $lanes256),
+                        (tiles::AVX2_MR1, $lanes256),
+                    ),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx512(_) => pick(
+                        (tiles::AVX512_MR, tiles::AVX512_NV * $lanes512),
+                        (tiles::AVX512_MR1, $lanes512),
+                    ),
+                }
+            }
+
+            fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64 {
+                machine.count();
+                match machine {
+                    Machine::Portable => portable::exact(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx2(t) => t.$exact(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx512(t) => t.$exact(job),
+                }
+            }
+
+            fn dot(machine: Machine, job: DotJob<'_, Self>) -> f64 {
+                machine.count();
+                match machine {
+                    Machine::Portable => portable::dot(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx2(t) => t.$dot(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx512(t) => t.$dot(job),
+                }
+            }
+        }
+    };
+}
+dispatch!(f32, 16, 8, exact_f32, dot_f32);
+dispatch!(f64, 8, 4, exact_f64, dot_f64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back() {
+        for isa in Isa::ALL {
+            assert_eq!(Isa::parse(isa.name()), Some(isa));
+        }
+        assert_eq!(Isa::parse(" AVX2 "), Some(Isa::Avx2));
+        assert_eq!(Isa::parse("neon"), None);
+    }
+
+    #[test]
+    fn portable_is_always_available_and_detected_is_available() {
+        assert_eq!(Isa::available()[0], Isa::Portable);
+        assert!(Isa::detected().is_available());
+    }
+}

@@ -1,0 +1,146 @@
+//! Centroids packed for the register-blocked kernel: shifted, in panels, with their norms.
+
+use kmeans_core::Points;
+
+use crate::vector::Elem;
+
+/// Alignment of a panel row: a cache line, so a 512-bit load never straddles two lines.
+const ALIGN_BYTES: usize = 64;
+
+/// A `Vec` whose used part starts on a cache-line boundary (safe code: over-allocate, then
+/// skip to the first aligned element).
+#[derive(Debug)]
+struct Aligned<T> {
+    buf: Vec<T>,
+    offset: usize,
+    len: usize,
+}
+
+impl<T: Elem> Aligned<T> {
+    fn zeros(len: usize) -> Self {
+        let slack = ALIGN_BYTES / std::mem::size_of::<T>();
+        let buf = vec![T::zero(); len + slack];
+        let offset = match buf.as_ptr().align_offset(ALIGN_BYTES) {
+            o if o <= slack => o,
+            _ => 0, // cannot happen for f32/f64; unaligned is only slower
+        };
+        Self { buf, offset, len }
+    }
+    fn as_slice(&self) -> &[T] {
+        &self.buf[self.offset..self.offset + self.len]
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.buf[self.offset..self.offset + self.len]
+    }
+}
+
+/// `k` centroids in panels of `nr`, ready for [`dot_chunk`](crate::kernel::dot_chunk).
+///
+/// **The shift.** Distances do not change when points and centroids move together, so every
+/// centroid is stored as `c′ = c − μ` and the kernel packs each point as `x′ = x − μ` on the
+/// fly (into a small per-block buffer, never a copy of the data). The dot-product form
+/// `‖x′‖² − 2·x′·c′ + ‖c′‖²` then works with the spread of the data instead of its distance
+/// from the origin: unshifted, data at 10⁴ ± 1 in f32 loses all of the distance differences
+/// to cancellation (see the `centring` test). `μ` is the coordinate-wise *median* of the
+/// centroids, not their mean: one far centroid (an outlier, or a cluster about to be
+/// relocated) drags the mean away from the data, and the shift then makes the points farther
+/// from the origin than they were — the conformance kit has exactly that case. The median
+/// ignores up to half the centroids. Costs O(d·k) per iteration (a selection per coordinate)
+/// plus one subtraction per packed coordinate.
+///
+/// **The layout.** Panel `p` holds centroids `p·nr .. p·nr + nr`, coordinate-major: row `t` of
+/// the panel is the `t`-th coordinate of its `nr` centroids, contiguous and cache-line
+/// aligned, so the kernel reads it with `nr / LANES` aligned vector loads while it broadcasts
+/// one coordinate of each point. Missing centroids of the last panel are zeros with a score
+/// of −∞, so they never win and no branch handles the tail.
+#[derive(Debug)]
+pub(crate) struct Packed<'a, T> {
+    /// The original centroids (for the exact distance to the winner).
+    pub centroids: Points<'a, T>,
+    /// Centroids per panel.
+    pub nr: usize,
+    /// Number of panels, `ceil(k / nr)`.
+    pub panels: usize,
+    /// The shift `μ` (zero when not centring).
+    pub mu: Vec<T>,
+    /// `panels × d × nr` shifted coordinates.
+    panel_data: Aligned<T>,
+    /// `panels × nr`: `−‖c′_j‖² / 2` (the accumulators' start value), −∞ for padding.
+    pub init: Vec<T>,
+    /// `panels × nr`: the centroid index as a float bit pattern ([`Elem::from_index`]).
+    pub idx: Vec<T>,
+}
+
+impl<'a, T: Elem> Packed<'a, T> {
+    /// Pack `centroids` into panels of `nr`, shifted by their mean when `centre` is true.
+    pub(crate) fn new(centroids: Points<'a, T>, nr: usize, centre: bool) -> Self {
+        let (k, d) = centroids.shape();
+        let panels = k.div_ceil(nr);
+        let mut mu = vec![T::zero(); d];
+        if centre {
+            let mut column = Vec::with_capacity(k);
+            for (t, m) in mu.iter_mut().enumerate() {
+                column.clear();
+                column.extend(centroids.rows().map(|c| c[t]));
+                let (_, median, _) = column.select_nth_unstable_by(k / 2, |a, b| {
+                    a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
+                });
+                *m = *median;
+            }
+        }
+        let mut panel_data = Aligned::zeros(panels * d * nr);
+        let mut init = vec![T::neg_infinity(); panels * nr];
+        let mut idx = vec![T::from_index(0); panels * nr];
+        let data = panel_data.as_mut_slice();
+        for (j, c) in centroids.rows().enumerate() {
+            let (p, lane) = (j / nr, j % nr);
+            let mut norm = 0.0f64;
+            for t in 0..d {
+                let shifted = c[t] - mu[t];
+                data[p * d * nr + t * nr + lane] = shifted;
+                norm += shifted.as_f64() * shifted.as_f64();
+            }
+            init[j] = T::of_f64(-0.5 * norm);
+            idx[j] = T::from_index(j);
+        }
+        Self {
+            centroids,
+            nr,
+            panels,
+            mu,
+            panel_data,
+            init,
+            idx,
+        }
+    }
+
+    /// Panel `p`: `d × nr` values.
+    #[inline(always)]
+    pub(crate) fn panel(&self, p: usize) -> &[T] {
+        let size = self.centroids.d() * self.nr;
+        &self.panel_data.as_slice()[p * size..(p + 1) * size]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_are_coordinate_major_shifted_aligned_and_padded() {
+        // 3 centroids in 2-D, panels of 2: panel 1 has one real centroid and one pad.
+        let c = [1.0f64, 2.0, 3.0, 4.0, 5.0, 9.0];
+        let points = Points::new(&c, 2).unwrap();
+        let p = Packed::new(points, 2, true);
+        assert_eq!(p.panels, 2);
+        // The coordinate-wise median of (1, 3, 5) and (2, 4, 9).
+        assert_eq!(p.mu, vec![3.0, 4.0]);
+        // Panel 0, row t = 0: x-coordinates of centroids 0 and 1, shifted.
+        assert_eq!(p.panel(0), &[-2.0, 0.0, -2.0, 0.0]);
+        assert_eq!(p.panel(1), &[2.0, 0.0, 5.0, 0.0]);
+        assert_eq!(p.panel(0).as_ptr() as usize % ALIGN_BYTES, 0);
+        assert_eq!(p.init[0], -0.5 * (4.0 + 4.0));
+        assert_eq!(p.init[3], f64::NEG_INFINITY);
+        assert_eq!(p.idx[2].to_index(), 2);
+    }
+}

@@ -1,0 +1,250 @@
+//! The step types the registry exposes: each rung of the ladder as an [`AssignStep`] and a
+//! fused [`IterationStep`], for `f32` and `f64`.
+
+use kmeans_core::{AssignStep, IterationStep, Points, Scalar};
+
+use crate::isa::{Dispatch, Isa, Machine};
+use crate::kernel::{self, Blocking, DotJob, ExactJob, Sums};
+use crate::pack::Packed;
+use crate::run::{finish_means, run_chunks};
+
+/// Assign (and, with `out`, accumulate and finish the means) through `chunk` over all chunks.
+fn drive<T, F>(
+    data: Points<'_, T>,
+    k: usize,
+    labels: &mut [u32],
+    out: Option<(&mut [T], &mut [u32])>,
+    parallel: bool,
+    chunk: &F,
+) -> f64
+where
+    T: Scalar,
+    F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
+{
+    let totals = run_chunks(data, labels, k, out.is_some(), parallel, chunk);
+    if let Some((centroids, counts)) = out {
+        finish_means(&totals, data.d(), centroids, counts);
+    }
+    totals.inertia
+}
+
+/// The first rung: scalar code, exact differences, one running sum per distance, the update
+/// fused into the same pass over the data. Single-threaded.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScalarFused;
+
+impl ScalarFused {
+    fn run<T: Dispatch>(
+        self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        out: Option<(&mut [T], &mut [u32])>,
+    ) -> f64 {
+        drive(data, centroids.n(), labels, out, false, &|p, l, s| {
+            kernel::scalar_chunk(p, centroids, l, s)
+        })
+    }
+}
+
+/// SIMD exact differences: `Σ (x − c)²` vectorised along `d` (see `kernel::exact_chunk`),
+/// update fused. Exact precision; optionally multi-threaded.
+#[derive(Clone, Copy, Debug)]
+pub struct Exact {
+    machine: Machine,
+    parallel: bool,
+}
+
+impl Default for Exact {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Exact {
+    /// Single-threaded, on the ISA [`Isa::detected`] picked.
+    pub fn new() -> Self {
+        Self {
+            machine: Machine::detected(),
+            parallel: false,
+        }
+    }
+
+    /// Pinned to `isa`; `None` when this CPU lacks it.
+    pub fn with_isa(isa: Isa) -> Option<Self> {
+        Machine::new(isa).map(|machine| Self {
+            machine,
+            parallel: false,
+        })
+    }
+
+    /// Run chunks on rayon's current pool.
+    pub fn parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// The ISA this step runs.
+    pub fn isa(&self) -> Isa {
+        self.machine.isa()
+    }
+
+    fn run<T: Dispatch>(
+        self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        out: Option<(&mut [T], &mut [u32])>,
+    ) -> f64 {
+        let machine = self.machine;
+        drive(
+            data,
+            centroids.n(),
+            labels,
+            out,
+            self.parallel,
+            &|p, l, s| {
+                T::exact(
+                    machine,
+                    ExactJob {
+                        points: p,
+                        centroids,
+                        labels: l,
+                        sums: s,
+                    },
+                )
+            },
+        )
+    }
+}
+
+/// The dot-product form, register-blocked like a GEMM microkernel, with the arg-min and the
+/// update fused (see `kernel::dot_chunk`); optionally cache-blocked and multi-threaded.
+#[derive(Clone, Copy, Debug)]
+pub struct Dot {
+    machine: Machine,
+    blocking: Blocking,
+    parallel: bool,
+    centre: bool,
+}
+
+impl Default for Dot {
+    fn default() -> Self {
+        Self::new(Blocking::Cache)
+    }
+}
+
+impl Dot {
+    /// Single-threaded, centred, with `blocking`, on the ISA [`Isa::detected`] picked.
+    pub fn new(blocking: Blocking) -> Self {
+        Self {
+            machine: Machine::detected(),
+            blocking,
+            parallel: false,
+            centre: true,
+        }
+    }
+
+    /// Pinned to `isa`; `None` when this CPU lacks it.
+    pub fn with_isa(isa: Isa, blocking: Blocking) -> Option<Self> {
+        Machine::new(isa).map(|machine| Self {
+            machine,
+            ..Self::new(blocking)
+        })
+    }
+
+    /// Run chunks on rayon's current pool.
+    pub fn parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// Shift points and centroids by the centroids' coordinate-wise median before the dot products (the
+    /// default). `false` shows the cancellation the shift avoids; it is not registered.
+    pub fn centre(mut self, centre: bool) -> Self {
+        self.centre = centre;
+        self
+    }
+
+    /// The ISA this step runs.
+    pub fn isa(&self) -> Isa {
+        self.machine.isa()
+    }
+
+    fn run<T: Dispatch>(
+        self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        out: Option<(&mut [T], &mut [u32])>,
+    ) -> f64 {
+        let (machine, blocking) = (self.machine, self.blocking);
+        let (_, nr) = T::tile(machine, centroids.n());
+        let packed = Packed::new(centroids, nr, self.centre);
+        drive(
+            data,
+            centroids.n(),
+            labels,
+            out,
+            self.parallel,
+            &|p, l, s| {
+                T::dot(
+                    machine,
+                    DotJob {
+                        points: p,
+                        packed: &packed,
+                        blocking,
+                        labels: l,
+                        sums: s,
+                    },
+                )
+            },
+        )
+    }
+}
+
+macro_rules! steps {
+    ($($ty:ty),*) => {$(
+        impl AssignStep<f32> for $ty {
+            fn assign(&self, data: Points<'_, f32>, centroids: Points<'_, f32>, labels: &mut [u32]) {
+                self.run(data, centroids, labels, None);
+            }
+        }
+        impl AssignStep<f64> for $ty {
+            fn assign(&self, data: Points<'_, f64>, centroids: Points<'_, f64>, labels: &mut [u32]) {
+                self.run(data, centroids, labels, None);
+            }
+        }
+        impl IterationStep<f32> for $ty {
+            fn assign(&self, data: Points<'_, f32>, centroids: Points<'_, f32>, labels: &mut [u32]) -> f64 {
+                self.run(data, centroids, labels, None)
+            }
+            fn iterate(
+                &self,
+                data: Points<'_, f32>,
+                centroids: Points<'_, f32>,
+                labels: &mut [u32],
+                new_centroids: &mut [f32],
+                counts: &mut [u32],
+            ) -> f64 {
+                self.run(data, centroids, labels, Some((new_centroids, counts)))
+            }
+        }
+        impl IterationStep<f64> for $ty {
+            fn assign(&self, data: Points<'_, f64>, centroids: Points<'_, f64>, labels: &mut [u32]) -> f64 {
+                self.run(data, centroids, labels, None)
+            }
+            fn iterate(
+                &self,
+                data: Points<'_, f64>,
+                centroids: Points<'_, f64>,
+                labels: &mut [u32],
+                new_centroids: &mut [f64],
+                counts: &mut [u32],
+            ) -> f64 {
+                self.run(data, centroids, labels, Some((new_centroids, counts)))
+            }
+        }
+    )*};
+}
+steps!(ScalarFused, Exact, Dot);

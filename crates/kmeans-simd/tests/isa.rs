@@ -1,0 +1,325 @@
+//! What is specific to the SIMD backend (the conformance suite in kmeans-workshop already runs
+//! every registered variant on the dispatched ISA): every ISA this CPU has, forced one by one
+//! through the whole conformance kit; tails of `d` and `n` around the vector, tile, block and
+//! chunk sizes; data that starts at an odd offset; and bit-identical results for any thread
+//! count at sizes with many chunks.
+
+use kmeans_core::testkit::{self, check_iterate_case, random_case};
+use kmeans_core::{
+    AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
+    VariantInfo, data,
+};
+use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Isa};
+
+/// The step configurations that depend on the ISA, with the precision each declares.
+fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
+    let exact = Exact::with_isa(isa).expect("caller checked availability");
+    let mut out = Vec::new();
+    let mut push = |name: String, precision, iv: IterationVariant, av: AssignVariant| {
+        out.push((name, precision, iv, av));
+    };
+    let info = |name: &str, p: Precision, parallel: bool| {
+        let i = VariantInfo::new(format!("simd-test/iter/{name}-{isa}"), "forced ISA").precision(p);
+        if parallel { i.parallel() } else { i }
+    };
+    let ainfo = |name: &str, p: Precision| {
+        VariantInfo::new(format!("simd-test/assign/{name}-{isa}"), "forced ISA").precision(p)
+    };
+    push(
+        format!("exact-{isa}"),
+        Precision::Exact,
+        IterationVariant::new(info("exact", Precision::Exact, false), exact),
+        AssignVariant::new(ainfo("exact", Precision::Exact), exact),
+    );
+    push(
+        format!("exact-par-{isa}"),
+        Precision::Exact,
+        IterationVariant::new(
+            info("exact-par", Precision::Exact, true),
+            exact.parallel(true),
+        ),
+        AssignVariant::new(ainfo("exact-par", Precision::Exact), exact.parallel(true)),
+    );
+    for (name, blocking, parallel) in [
+        ("dot-regblock", Blocking::Register, false),
+        ("dot-blocked", Blocking::Cache, false),
+        ("dot-blocked-par", Blocking::Cache, true),
+        // Tiny blocks and tiles, so that the kit's small cases cross block and tile borders.
+        (
+            "dot-tiny-blocks",
+            Blocking::Custom { rows: 1, panels: 1 },
+            false,
+        ),
+    ] {
+        let dot = Dot::with_isa(isa, blocking).unwrap().parallel(parallel);
+        push(
+            format!("{name}-{isa}"),
+            Precision::DotProduct,
+            IterationVariant::new(info(name, Precision::DotProduct, parallel), dot),
+            AssignVariant::new(ainfo(name, Precision::DotProduct), dot),
+        );
+    }
+    out
+}
+
+/// Every ISA the CPU supports runs the whole conformance kit (edge cases, proptest shapes,
+/// fits through the driver with 1 and 2 threads), for f32 and f64, as an assignment step and
+/// as a fused iteration — and the kernel-call counter proves that ISA's kernels ran.
+#[test]
+fn every_available_isa_passes_the_conformance_kit() {
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        let before = isa.kernel_calls();
+        for (name, _, iv, av) in configurations(isa) {
+            for (dtype, r) in [
+                ("f64 iter", testkit::check_iteration_variant::<f64>(&iv)),
+                ("f32 iter", testkit::check_iteration_variant::<f32>(&iv)),
+                ("f64 assign", testkit::check_assign_variant::<f64>(&av)),
+                ("f32 assign", testkit::check_assign_variant::<f32>(&av)),
+            ] {
+                match r {
+                    Ok(true) => {}
+                    Ok(false) => failures.push(format!("{name} [{dtype}]: not implemented")),
+                    Err(e) => failures.push(format!("{name} [{dtype}]: {e}")),
+                }
+            }
+        }
+        assert!(
+            isa.kernel_calls() > before,
+            "{isa}: conformance ran but no {isa} kernel was called"
+        );
+        eprintln!("{isa}: {} kernel calls", isa.kernel_calls() - before);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Fails (instead of silently skipping) when the CPU has an instruction set this crate has
+/// kernels for but `Isa::available` does not offer it, so its path would go untested.
+#[test]
+fn every_path_the_cpu_supports_is_offered() {
+    let available = Isa::available();
+    assert!(available.contains(&Isa::Portable));
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            assert!(available.contains(&Isa::Avx2), "CPU has AVX2+FMA");
+        } else {
+            eprintln!("skipped: CPU lacks AVX2+FMA");
+        }
+        if is_x86_feature_detected!("avx512f") {
+            assert!(available.contains(&Isa::Avx512), "CPU has AVX-512F");
+        } else {
+            eprintln!("skipped: CPU lacks AVX-512F");
+        }
+    }
+    // A CI run pinned with KMEANS_SIMD_ISA must really dispatch there.
+    if let Ok(name) = std::env::var(kmeans_simd::ISA_ENV) {
+        assert_eq!(Some(Isa::detected()), Isa::parse(&name));
+    }
+    eprintln!("available: {available:?}, dispatched: {}", Isa::detected());
+}
+
+/// Run one iteration of `step` on a case and check it with the kit.
+fn check<T: Scalar>(
+    step: &dyn IterationStep<T>,
+    precision: Precision,
+    n: usize,
+    k: usize,
+    d: usize,
+    seed: u64,
+) -> Result<(), String> {
+    let case = random_case::<T>(n, k, d, 0, 1, seed);
+    check_iterate_case(step, precision, &case)
+}
+
+/// `d` through every vector-tail length of both widths, and `n` around the register tiles
+/// (6, 12 rows), the cache blocks and the chunks, on every ISA, f32 and f64.
+#[test]
+fn tails_of_d_and_n_on_every_isa() {
+    let ds = (1..=17).chain([31, 32, 33, 63, 64, 65]);
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        for (name, precision, iv, _) in configurations(isa) {
+            let (s32, s64) = (iv.f32.as_deref().unwrap(), iv.f64.as_deref().unwrap());
+            for d in ds.clone() {
+                // k = 7 and 33 take the narrow tile on the wide ISAs, k = 32 the wide one.
+                for (n, k) in [(13, 7), (25, 33), (29, 32)] {
+                    let seed = (d * 1000 + n) as u64;
+                    if let Err(e) = check(s32, precision, n, k, d, seed) {
+                        failures.push(format!("{name} f32: {e}"));
+                    }
+                    if let Err(e) = check(s64, precision, n, k, d, seed) {
+                        failures.push(format!("{name} f64: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    // n around the tiles, blocks and chunks (one ISA pass each on the dispatched path and
+    // the portable one keeps this affordable).
+    for isa in [Isa::Portable, Isa::detected()] {
+        let dot = Dot::with_isa(isa, Blocking::Cache).unwrap();
+        let par = dot.parallel(true);
+        for n in [
+            1,
+            5,
+            6,
+            7,
+            11,
+            12,
+            13,
+            CHUNK_ROWS - 1,
+            CHUNK_ROWS,
+            CHUNK_ROWS + 1,
+            2 * CHUNK_ROWS + 5,
+        ] {
+            // d = 64 f32 makes cache blocks of 512 rows, d = 200 f64 of 80 (rounded to the tile).
+            for (k, d) in [(40, 64), (9, 200)] {
+                let seed = n as u64;
+                let k = k.min(n);
+                if let Err(e) = check::<f32>(&par, Precision::DotProduct, n, k, d, seed) {
+                    failures.push(format!("{isa} par f32 n={n}: {e}"));
+                }
+                if let Err(e) = check::<f64>(&dot, Precision::DotProduct, n, k, d, seed) {
+                    failures.push(format!("{isa} f64 n={n}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Data and centroids that start at an odd offset into larger buffers (so no row is aligned
+/// to anything but the float) give the same labels and sums as aligned copies.
+#[test]
+fn unaligned_slices_give_the_same_result() {
+    let (n, k, d) = (301, 19, 23);
+    let case = random_case::<f32>(n, k, d, 0, 1, 7);
+    let mut buf = vec![0.0f32; n * d + 3];
+    buf[1..1 + n * d].copy_from_slice(case.data.as_slice());
+    let mut cbuf = vec![0.0f32; k * d + 5];
+    cbuf[3..3 + k * d].copy_from_slice(case.centroids.as_slice());
+    let (data, cents) = (
+        Points::new(&buf[1..1 + n * d], d).unwrap(),
+        Points::new(&cbuf[3..3 + k * d], d).unwrap(),
+    );
+    assert_ne!(data.as_slice().as_ptr() as usize % 8, 0);
+    for isa in Isa::available() {
+        for (name, precision, iv, _) in configurations(isa) {
+            let step = iv.f32.as_deref().unwrap();
+            let run = |data: Points<'_, f32>, cents: Points<'_, f32>| {
+                let mut labels = vec![0u32; n];
+                let mut next = vec![0.0f32; k * d];
+                let mut counts = vec![0u32; k];
+                let inertia = step.iterate(data, cents, &mut labels, &mut next, &mut counts);
+                (labels, next, counts, inertia.to_bits())
+            };
+            let aligned = run(case.data.view(), case.centroids.view());
+            let odd = run(data, cents);
+            assert_eq!(aligned, odd, "{name}");
+            testkit::check_labels(precision, data, cents, &odd.0).unwrap();
+        }
+    }
+}
+
+/// Thread count, blocking and sequential-vs-parallel never change a bit of the result, at a
+/// size with many chunks (so the reduction tree has depth) and a ragged last chunk.
+#[test]
+fn results_are_bit_identical_for_any_thread_count_and_blocking() {
+    let (n, k, d) = (9 * CHUNK_ROWS + 77, 37, 19);
+    let points = data::blobs::<f32>(n, k, d, 2.0, 11).data;
+    let init = Matrix::from_vec(points.as_slice()[..k * d].to_vec(), k, d).unwrap();
+    let run = |step: &dyn IterationStep<f32>, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut labels = vec![0u32; n];
+            let mut next = vec![0.0f32; k * d];
+            let mut counts = vec![0u32; k];
+            let inertia = step.iterate(
+                points.view(),
+                init.view(),
+                &mut labels,
+                &mut next,
+                &mut counts,
+            );
+            (labels, next, counts, inertia.to_bits())
+        })
+    };
+    for isa in Isa::available() {
+        let par = Dot::with_isa(isa, Blocking::Cache).unwrap().parallel(true);
+        let want = run(&par, 1);
+        for threads in [2, 3, 4] {
+            assert!(
+                run(&par, threads) == want,
+                "{isa}: {threads} threads differ"
+            );
+        }
+        for blocking in [Blocking::Register, Blocking::Custom { rows: 7, panels: 1 }] {
+            let seq = Dot::with_isa(isa, blocking).unwrap();
+            assert!(run(&seq, 1) == want, "{isa}: {blocking:?} differs");
+        }
+        let exact = Exact::with_isa(isa).unwrap();
+        assert!(
+            run(&exact.parallel(true), 2) == run(&exact, 1),
+            "{isa}: exact 2 threads differ"
+        );
+    }
+    // And a whole fit through the driver's thread pools.
+    let fit = |threads| {
+        KMeans::new(k)
+            .seed(3)
+            .max_iter(5)
+            .tol(0.0)
+            .threads(Some(threads))
+            .fit(&Dot::new(Blocking::Cache).parallel(true), points.view())
+            .unwrap()
+    };
+    let (one, two) = (fit(1), fit(2));
+    assert_eq!(one.labels, two.labels);
+    assert_eq!(one.centroids, two.centroids);
+    assert_eq!(one.inertia.to_bits(), two.inertia.to_bits());
+}
+
+/// Far from the origin the shift by the centroids' mean is what keeps the dot form honest:
+/// centred, every label passes the *exact* tolerance on data at 10⁴ ± 1 in f32, where the
+/// unshifted form mislabels points.
+#[test]
+fn centring_removes_the_cancellation_far_from_the_origin() {
+    let (n, k, d) = (2000, 16, 8);
+    let blobs = data::blobs::<f64>(n, k, d, 0.3, 5);
+    let shift = |m: &Matrix<f64>| -> Matrix<f32> {
+        let v = m
+            .as_slice()
+            .iter()
+            .map(|&x| (1e4 + 0.05 * x) as f32)
+            .collect();
+        Matrix::from_vec(v, m.n(), d).unwrap()
+    };
+    let (pts, cents) = (shift(&blobs.data), shift(&blobs.centers));
+    let wrong = |step: Dot| {
+        let mut labels = vec![0u32; n];
+        kmeans_core::AssignStep::<f32>::assign(&step, pts.view(), cents.view(), &mut labels);
+        (0..n)
+            .filter(|&i| {
+                testkit::check_labels(
+                    Precision::Exact,
+                    pts.view().slice_rows(i, i + 1),
+                    cents.view(),
+                    &labels[i..i + 1],
+                )
+                .is_err()
+            })
+            .count()
+    };
+    let centred = wrong(Dot::new(Blocking::Cache));
+    let raw = wrong(Dot::new(Blocking::Cache).centre(false));
+    assert_eq!(centred, 0, "centred dot form mislabelled {centred} points");
+    assert!(
+        raw > 0,
+        "expected the unshifted form to mislabel far from the origin"
+    );
+    eprintln!("far from the origin: unshifted mislabels {raw} of {n}, centred 0");
+}
