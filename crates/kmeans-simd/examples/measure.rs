@@ -1,6 +1,6 @@
 //! Side-by-side measurements for the SIMD backend: per-iteration medians of every registered
 //! whole-iteration variant (this backend's and the loops backend's), assignment GFLOP/s, and
-//! this machine's matrix-product peak measured in the same run (matrixmultiply's sgemm/dgemm).
+//! this machine's matrix-product peak measured in the same run (ndarray's GEMM, matrixmultiply's kernels).
 //!
 //! ```text
 //! cargo run --release -p kmeans-simd --example measure -- [--threads T] [--size NAME]...
@@ -81,59 +81,30 @@ fn ms(t: Duration) -> f64 {
     t.as_secs_f64() * 1e3
 }
 
-/// GFLOP/s of matrixmultiply's GEMM on `m × m × m`, one GEMM per thread of the current pool
-/// running at once (so with 2 threads it is the two-core aggregate).
+/// GFLOP/s of a GEMM on `m × m × m` (ndarray's `general_mat_mul`, i.e. matrixmultiply's
+/// kernels), one GEMM per thread of the current pool running at once (so with 2 threads it is
+/// the two-core aggregate).
 fn gemm_peak<T: Scalar>(m: usize, threads: usize) -> f64 {
-    let a: Vec<T> = (0..m * m)
-        .map(|i| T::of_f64((i % 7) as f64 * 0.1))
-        .collect();
-    let b = a.clone();
-    let one = |c: &mut [T]| {
-        let mu = m as isize;
-        // SAFETY: a, b, c are m × m row-major buffers with the strides given.
-        unsafe {
-            if T::DTYPE == kmeans_core::Dtype::F32 {
-                matrixmultiply::sgemm(
-                    m,
-                    m,
-                    m,
-                    1.0,
-                    a.as_ptr() as *const f32,
-                    mu,
-                    1,
-                    b.as_ptr() as *const f32,
-                    mu,
-                    1,
-                    0.0,
-                    c.as_mut_ptr() as *mut f32,
-                    mu,
-                    1,
-                );
-            } else {
-                matrixmultiply::dgemm(
-                    m,
-                    m,
-                    m,
-                    1.0,
-                    a.as_ptr() as *const f64,
-                    mu,
-                    1,
-                    b.as_ptr() as *const f64,
-                    mu,
-                    1,
-                    0.0,
-                    c.as_mut_ptr() as *mut f64,
-                    mu,
-                    1,
-                );
-            }
-        }
+    fn product<F: ndarray::LinalgScalar + Send + Sync>(
+        m: usize,
+        threads: usize,
+        of: fn(f64) -> F,
+    ) -> Duration {
+        let a = ndarray::Array2::from_shape_fn((m, m), |(i, j)| of(((i * m + j) % 7) as f64 * 0.1));
+        let mut cs: Vec<ndarray::Array2<F>> = (0..threads)
+            .map(|_| ndarray::Array2::zeros((m, m)))
+            .collect();
+        let (t, _) = median(7, Duration::from_secs(3), || {
+            use rayon::prelude::*;
+            cs.par_iter_mut()
+                .for_each(|c| ndarray::linalg::general_mat_mul(F::one(), &a, &a, F::zero(), c));
+        });
+        t
+    }
+    let t = match T::DTYPE {
+        kmeans_core::Dtype::F32 => product::<f32>(m, threads, |v| v as f32),
+        kmeans_core::Dtype::F64 => product::<f64>(m, threads, |v| v),
     };
-    let mut cs: Vec<Vec<T>> = (0..threads).map(|_| vec![T::zero(); m * m]).collect();
-    let (t, _) = median(7, Duration::from_secs(3), || {
-        use rayon::prelude::*;
-        cs.par_iter_mut().for_each(|c| one(c));
-    });
     threads as f64 * 2.0 * (m * m * m) as f64 / t.as_secs_f64() / 1e9
 }
 
@@ -465,7 +436,12 @@ fn main() {
                 });
                 return;
             }
-            other => panic!("unknown argument {other}"),
+            other => {
+                eprintln!(
+                    "error: unknown argument {other}\n(see the doc comment at the top of crates/kmeans-simd/examples/measure.rs for the options)"
+                );
+                std::process::exit(2);
+            }
         }
         i += 1;
     }
@@ -484,7 +460,7 @@ fn main() {
             (f64::NAN, f64::NAN)
         };
         println!(
-            "# kmeans-simd measure — {threads} thread(s), dispatched ISA {}; matrixmultiply GEMM 1024³ peak: f32 {p32:.1} GFLOP/s, f64 {p64:.1} GFLOP/s",
+            "# kmeans-simd measure — {threads} thread(s), dispatched ISA {}; ndarray/matrixmultiply GEMM 1024³ peak: f32 {p32:.1} GFLOP/s, f64 {p64:.1} GFLOP/s",
             Isa::detected()
         );
         for size in chosen {
