@@ -24,6 +24,8 @@ struct Profile {
     max_call_s: f64,
     /// Longest predicted time of one call in the scaling sweeps.
     max_sweep_call_s: f64,
+    /// Longest predicted time of one call at the large shape (the SIMD backend's headline).
+    max_large_call_s: f64,
     warm_up: Duration,
     measurement: Duration,
     samples: usize,
@@ -38,6 +40,7 @@ const QUICK: Profile = Profile {
     name: "quick",
     max_call_s: 0.6,
     max_sweep_call_s: 0.15,
+    max_large_call_s: 2.0,
     warm_up: Duration::from_millis(300),
     measurement: Duration::from_millis(800),
     samples: 10,
@@ -52,6 +55,7 @@ const FULL: Profile = Profile {
     name: "full",
     max_call_s: 60.0,
     max_sweep_call_s: 5.0,
+    max_large_call_s: 60.0,
     warm_up: Duration::from_secs(1),
     measurement: Duration::from_secs(3),
     samples: 20,
@@ -67,8 +71,9 @@ struct Harness {
     profile: &'static Profile,
     memory_limit: f64,
     cores: usize,
-    /// Seconds per unit of declared work, per (kind, variant), from one timed call.
-    calibration: HashMap<(&'static str, String), f64>,
+    /// Seconds per unit of declared work, per (kind, variant, bytes per value, size tier), from
+    /// one timed call.
+    calibration: HashMap<(&'static str, String, usize, Tier), f64>,
     rows: Vec<Row>,
     /// `cargo bench` (true) or `cargo test --benches` (false: every benchmark once, no report).
     benchmarking: bool,
@@ -109,14 +114,7 @@ impl Harness {
         let dtype = if shape.elem == 4 { "f32" } else { "f64" };
         let p = param(shape.n, shape.k, shape.d, dtype, threads, step);
         let memory = info.memory_at(shape);
-        let predicted = self.calibration.get(&(kind, info.name.clone())).map(|spw| {
-            let serial = if info.parallel {
-                (self.cores / threads.max(1)) as f64
-            } else {
-                1.0
-            };
-            spw * info.work_at(shape) * serial
-        });
+        let predicted = self.predict(kind, info, shape, threads);
         let skip = if memory > self.memory_limit {
             Some(format!(
                 "needs {:.1} GiB of intermediates (budget {:.1} GiB)",
@@ -178,61 +176,96 @@ impl Harness {
         g
     }
 
+    /// Time one call of every variant at the slides' shape, per float type, and one call of
+    /// every whole iteration at the mid shape (where memory and a first prediction allow):
+    /// large problems run at the efficiency of the larger calibration, not of the small one.
     fn calibrate(&mut self, reg: &Registry) {
         let (n, k, d) = (data::SLIDES_N, data::SLIDES_K, data::SLIDES_D);
-        let c64 = case::<f64>(n, k, d);
-        let c32 = case::<f32>(n, k, d);
-        let work = |info: &VariantInfo, elem| info.work_at(Shape { n, k, d, elem }).max(1.0);
-        for v in &reg.assign {
-            let mut labels = vec![0u32; n];
-            let t = if let Some(s) = v.get::<f64>() {
-                time_once(|| s.assign(c64.data.view(), c64.centroids.view(), &mut labels))
-                    / work(&v.info, 8)
-            } else if let Some(s) = v.get::<f32>() {
-                time_once(|| s.assign(c32.data.view(), c32.centroids.view(), &mut labels))
-                    / work(&v.info, 4)
-            } else {
-                continue;
-            };
-            self.calibration.insert(("assign", v.info.name.clone()), t);
-        }
-        for v in &reg.update {
-            let (mut out, mut counts) = (vec![0.0; k * d], vec![0u32; k]);
-            let Some(s) = v.get::<f64>() else { continue };
-            let t = time_once(|| s.update(c64.data.view(), &c64.labels, &mut out, &mut counts))
-                / work(&v.info, 8);
-            self.calibration.insert(("update", v.info.name.clone()), t);
+        self.calibrate_at::<f64>(reg, (n, k, d), Tier::Slides);
+        self.calibrate_at::<f32>(reg, (n, k, d), Tier::Slides);
+        self.calibrate_at::<f64>(reg, MID, Tier::Mid);
+        self.calibrate_at::<f32>(reg, MID, Tier::Mid);
+    }
+
+    fn calibrate_at<T: Scalar>(&mut self, reg: &Registry, (n, k, d): Dims, tier: Tier) {
+        let c = case::<T>(n, k, d);
+        let elem = T::DTYPE.bytes();
+        let shape = Shape { n, k, d, elem };
+        let (points, cents) = (c.data.view(), c.centroids.view());
+        let per_work = |info: &VariantInfo, t: f64| t / info.work_at(shape).max(1.0);
+        if tier == Tier::Slides {
+            for v in &reg.assign {
+                let Some(s) = v.get::<T>() else { continue };
+                let mut labels = vec![0u32; n];
+                let t = time_once(|| s.assign(points, cents, &mut labels));
+                self.calibration.insert(
+                    ("assign", v.info.name.clone(), elem, tier),
+                    per_work(&v.info, t),
+                );
+            }
+            for v in &reg.update {
+                let Some(s) = v.get::<T>() else { continue };
+                let (mut out, mut counts) = (vec![T::zero(); k * d], vec![0u32; k]);
+                let t = time_once(|| s.update(points, &c.labels, &mut out, &mut counts));
+                self.calibration.insert(
+                    ("update", v.info.name.clone(), elem, tier),
+                    per_work(&v.info, t),
+                );
+            }
         }
         for v in &reg.iterate {
+            let Some(s) = v.get::<T>() else { continue };
+            if tier == Tier::Mid {
+                // Only where the small calibration says one call is affordable.
+                let affordable = self
+                    .predict("iter", &v.info, shape, self.cores)
+                    .is_some_and(|t| t < 1.0);
+                if !affordable || v.info.memory_at(shape) > self.memory_limit {
+                    continue;
+                }
+            }
             let (mut labels, mut out, mut counts) =
-                (vec![0u32; n], vec![0.0; k * d], vec![0u32; k]);
-            let t = if let Some(s) = v.get::<f64>() {
-                time_once(|| {
-                    s.iterate(
-                        c64.data.view(),
-                        c64.centroids.view(),
-                        &mut labels,
-                        &mut out,
-                        &mut counts,
-                    );
-                })
-            } else if let Some(s) = v.get::<f32>() {
-                let mut out = vec![0.0f32; k * d];
-                time_once(|| {
-                    s.iterate(
-                        c32.data.view(),
-                        c32.centroids.view(),
-                        &mut labels,
-                        &mut out,
-                        &mut counts,
-                    );
-                })
-            } else {
-                continue;
-            };
-            self.calibration
-                .insert(("iter", v.info.name.clone()), t / work(&v.info, 8));
+                (vec![0u32; n], vec![T::zero(); k * d], vec![0u32; k]);
+            let t = time_once(|| {
+                s.iterate(points, cents, &mut labels, &mut out, &mut counts);
+            });
+            self.calibration.insert(
+                ("iter", v.info.name.clone(), elem, tier),
+                per_work(&v.info, t),
+            );
         }
+    }
+
+    /// Predicted seconds per call at `shape` on `threads` threads, from the calibration closest
+    /// in size (the mid shape's for problems at least that large).
+    fn predict(
+        &self,
+        kind: &'static str,
+        info: &VariantInfo,
+        shape: Shape,
+        threads: usize,
+    ) -> Option<f64> {
+        let key = |tier| (kind, info.name.clone(), shape.elem, tier);
+        let mid = Shape {
+            n: MID.0,
+            k: MID.1,
+            d: MID.2,
+            elem: shape.elem,
+        };
+        let spw = if info.work_at(shape) >= info.work_at(mid) {
+            self.calibration
+                .get(&key(Tier::Mid))
+                .or_else(|| self.calibration.get(&key(Tier::Slides)))
+        } else {
+            self.calibration.get(&key(Tier::Slides))
+        }?;
+        // Calibrations ran on every core; fewer threads take proportionally longer.
+        let serial = if info.parallel {
+            self.cores as f64 / threads.max(1) as f64
+        } else {
+            1.0
+        };
+        Some(spw * info.work_at(shape) * serial)
     }
 
     fn slides_groups(&mut self, reg: &Registry) {
@@ -250,9 +283,8 @@ impl Harness {
                 continue;
             };
             let slow = self
-                .calibration
-                .get(&("assign", v.info.name.clone()))
-                .is_some_and(|t| t * v.info.work_at(shape) > 0.01);
+                .predict("assign", &v.info, shape, threads)
+                .is_some_and(|t| t > 0.01);
             let mut g = self.group("assign", slow);
             let mut labels = vec![0u32; n];
             g.bench_function(BenchmarkId::new(v.info.name.clone(), &p), |b| {
@@ -431,7 +463,11 @@ impl Harness {
         let c = case::<T>(n, k, d);
         let elem = T::DTYPE.bytes();
         let shape = Shape { n, k, d, elem };
-        let max = self.profile.max_call_s;
+        let max = if assign_too {
+            self.profile.max_large_call_s
+        } else {
+            self.profile.max_call_s
+        };
         for v in &reg.iterate {
             let Some(s) = v.get::<T>() else { continue };
             let thread_counts: Vec<usize> = if v.info.parallel {
@@ -520,6 +556,15 @@ const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// `(n, k, d)`.
 type Dims = (usize, usize, usize);
+
+/// Which calibration a prediction scales from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Tier {
+    /// The slides' shape (every variant).
+    Slides,
+    /// The mid shape (whole iterations that fit the budgets).
+    Mid,
+}
 
 fn criterion_dir(root: &Path) -> PathBuf {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {

@@ -128,9 +128,10 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 /// The first measured row of the same backend in the same group and parameters: the backend's
 /// own v1, the baseline of its ladder.
 fn backend_baseline<'a>(rows: &'a [Row], r: &Row) -> Option<&'a Row> {
+    let param = r.param_without_threads();
     rows.iter().find(|o| {
         o.group == r.group
-            && o.param == r.param
+            && o.param_without_threads() == param
             && o.backend() == r.backend()
             && o.outcome.median().is_some()
     })
@@ -140,7 +141,7 @@ impl Report {
     /// The fastest measured median in a group (at one parameter string), excluding peers.
     fn best(&self, group: &str, param: &str) -> Option<f64> {
         measured(&self.rows, group)
-            .filter(|r| r.param == param && r.source == Source::Rust)
+            .filter(|r| r.param_without_threads() == param && r.source == Source::Rust)
             .filter_map(|r| r.outcome.median())
             .reduce(f64::min)
     }
@@ -240,22 +241,23 @@ impl Report {
         }
         let mut s = String::new();
         let with_sklearn = matches!(group, "iteration" | "fit50");
-        s.push_str("| variant | slide | median | spread | speed-up over its backend's first | time ÷ best Rust variant's |");
+        s.push_str("| variant | threads | slide | median | spread | speed-up over its backend's first | time ÷ best Rust variant's |");
         if with_sklearn {
             s.push_str(" time ÷ scikit-learn's (1 thread) |");
         }
         s.push_str(
-            " slides' NumPy (presenter's machine) | note |\n|---|---|---|---|---|---|---|---|",
+            " slides' NumPy (presenter's machine) | note |\n|---|---|---|---|---|---|---|---|---|",
         );
         s.push_str(if with_sklearn { "---|\n" } else { "\n" });
         for r in rows {
             let (median, spread) = cell(&r.outcome);
             let base = backend_baseline(&self.rows, r).and_then(|b| b.outcome.median());
-            let best = self.best(group, &r.param);
+            let best = self.best(group, &r.param_without_threads());
             let mine = r.outcome.median();
             s.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
                 r.name,
+                r.threads,
                 r.slide.as_deref().unwrap_or(""),
                 median,
                 spread,
@@ -365,9 +367,10 @@ impl Report {
             let (median, spread) = cell(&r.outcome);
             let base = backend_baseline(&self.rows, r).and_then(|b| b.outcome.median());
             s.push_str(&format!(
-                "| {} | `{}` | {} | {} | {} | {} |\n",
+                "| {} | `{}` | {} | {} | {} | {} | {} |\n",
                 r.group,
                 r.name,
+                r.threads,
                 median,
                 spread,
                 ratio(base, r.outcome.median()),
@@ -706,7 +709,7 @@ mod tests {
     fn summary_has_speedups_published_numbers_and_skips() {
         let md = report().summary_markdown();
         assert!(
-            md.contains("| `loops/assign/v5-lanes` |  | 1.00 ms | ± 10.0 µs | 4.0× | 1.0× |  |  |"),
+            md.contains("| `loops/assign/v5-lanes` | 1 |  | 1.00 ms | ± 10.0 µs | 4.0× | 1.0× |  |  |"),
             "{md}"
         );
         assert!(
@@ -714,7 +717,7 @@ mod tests {
             "the slides' v1 number is shown for slide 32"
         );
         assert!(
-            md.contains("| `loops/iter/fused` |  | 1.00 ms | ± 10.0 µs | 1.0× | 1.0× | 2.0× |"),
+            md.contains("| `loops/iter/fused` | 1 |  | 1.00 ms | ± 10.0 µs | 1.0× | 1.0× | 2.0× |"),
             "ratio against scikit-learn: {md}"
         );
         assert!(md.contains("needs 5.4 GB"));
