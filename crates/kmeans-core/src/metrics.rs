@@ -61,13 +61,7 @@ pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
 }
 
 /// Sum over rows of the squared distance between two equally shaped centroid matrices: how far
-/// the centroids moved in one iteration.
+/// the centroids moved in one iteration. (Row by row or as one long vector, it is the same sum.)
 pub fn centroid_shift<T: Scalar>(old: &[T], new: &[T]) -> f64 {
-    old.iter()
-        .zip(new)
-        .map(|(&a, &b)| {
-            let t = a.as_f64() - b.as_f64();
-            t * t
-        })
-        .sum()
+    sq_dist_f64(old, new)
 }
