@@ -703,28 +703,12 @@ fn main() {
         None => root.join("reports"),
         Some(_) => out.join("filtered-report"),
     };
-    match report.write(&reports) {
+    let written = match &filter {
+        None => report.publish(&root),
+        Some(_) => report.write(&reports),
+    };
+    match written {
         Ok(charts) => {
-            if filter.is_none() {
-                // The book shows the same charts and tables: copies under book/src, because
-                // mdbook copies only what is under src/ into its output.
-                let book = root.join("book").join("src");
-                let (img, generated) = (book.join("img"), book.join("generated"));
-                let copied = std::fs::create_dir_all(&img).and_then(|()| {
-                    charts.iter().try_for_each(|c| {
-                        std::fs::copy(c, img.join(c.file_name().unwrap_or_default())).map(drop)
-                    })
-                });
-                let written = std::fs::create_dir_all(&generated).and_then(|()| {
-                    report
-                        .book_snippets()
-                        .iter()
-                        .try_for_each(|(name, text)| std::fs::write(generated.join(name), text))
-                });
-                if let Err(e) = copied.and(written) {
-                    eprintln!("warning: could not update the book's figures and tables: {e}");
-                }
-            }
             eprintln!(
                 "wrote {} and {} charts in {:.0} s",
                 reports.join("summary.md").display(),

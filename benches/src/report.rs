@@ -200,7 +200,7 @@ impl Report {
             ("scale-k", "Scaling in k", "k"),
             ("scale-d", "Scaling in d", "d"),
         ] {
-            s.push_str(&self.sweep_table(id, title, axis));
+            s.push_str(&self.sweep_table(id, title, axis, true));
         }
         s.push_str(&self.grid_section(
             "mid",
@@ -211,7 +211,7 @@ impl Report {
             "large",
             "n = 1 000 000, k = 256, d = 64, f32: assignment and full iteration",
         ));
-        s.push_str(&self.gflops_section());
+        s.push_str(&self.gflops_section(true));
         let skipped: Vec<&Row> = self
             .rows
             .iter()
@@ -306,7 +306,7 @@ impl Report {
             ("scale-k", "Scaling in k", "k"),
             ("scale-d", "Scaling in d", "d"),
         ] {
-            tables.push((id.into(), self.sweep_table(id, title, axis)));
+            tables.push((id.into(), self.sweep_table(id, title, axis, false)));
         }
         for (id, title) in [
             ("mid", "n = 100 000, k = 64, d = 32"),
@@ -315,7 +315,7 @@ impl Report {
         ] {
             tables.push((id.into(), self.grid_section(id, title)));
         }
-        tables.push(("gflops".into(), self.gflops_section()));
+        tables.push(("gflops".into(), self.gflops_section(false)));
         // Per-slide and per-backend excerpts of the step groups, for the book's per-version pages.
         let steps = || {
             self.rows
@@ -382,7 +382,9 @@ impl Report {
         s
     }
 
-    fn sweep_table(&self, group: &str, title: &str, axis: &str) -> String {
+    /// A sweep's section; `image` adds its chart (in `reports/`, where the chart sits beside
+    /// it — the book's pages place their own images).
+    fn sweep_table(&self, group: &str, title: &str, axis: &str, image: bool) -> String {
         let rows: Vec<&Row> = measured(&self.rows, group).collect();
         if rows.is_empty() {
             return String::new();
@@ -405,8 +407,13 @@ impl Report {
             _ => format!("n = {}, k = {}", rows[0].n, rows[0].k),
         };
         let mut s = format!(
-            "## {title}\n\nOne whole iteration per variant, {fixed}, uniform data, {}; every thread.\n\n![{title}]({group}.svg)\n\n| variant |",
-            rows[0].dtype
+            "## {title}\n\nOne whole iteration per variant, {fixed}, uniform data, {}; every thread.\n\n{}| variant |",
+            rows[0].dtype,
+            if image {
+                format!("![{title}]({group}.svg)\n\n")
+            } else {
+                String::new()
+            }
         );
         for x in &xs {
             s.push_str(&format!(" {axis} = {x} |"));
@@ -483,13 +490,19 @@ impl Report {
             .reduce(f64::max)
     }
 
-    fn gflops_section(&self) -> String {
+    /// The GFLOP/s section; `image` as in [`Report::sweep_table`].
+    fn gflops_section(&self, image: bool) -> String {
         let rows = self.gflops_rows();
         if rows.is_empty() {
             return String::new();
         }
-        let mut s = String::from(
-            "## Achieved GFLOP/s\n\nCounting 2·n·k·d flops per assignment (the matrix product X·Cᵀ), against the best measured one-thread matrix-product peak of the same float type × threads.\n\n![GFLOP/s](gflops.svg)\n\n| variant | shape | dtype | threads | GFLOP/s | % of peak |\n|---|---|---|---|---|---|\n",
+        let mut s = format!(
+            "## Achieved GFLOP/s\n\nCounting 2·n·k·d flops per assignment (the matrix product X·Cᵀ), against the best measured one-thread matrix-product peak of the same float type × threads.\n\n{}| variant | shape | dtype | threads | GFLOP/s | % of peak |\n|---|---|---|---|---|---|\n",
+            if image {
+                "![GFLOP/s](gflops.svg)\n\n"
+            } else {
+                ""
+            }
         );
         for r in rows {
             let g = r.gflops().unwrap_or(0.0);
@@ -504,6 +517,30 @@ impl Report {
         }
         s.push('\n');
         s
+    }
+
+    /// The reference run's home: `reports/` under `root`, plus copies of the charts in
+    /// `book/src/img/` and the tables in `book/src/generated/` (mdbook copies only what is under
+    /// `src/` into its output, so the book cannot point into `reports/`). Returns the charts.
+    ///
+    /// # Errors
+    /// If a file cannot be written.
+    pub fn publish(
+        &self,
+        root: &Path,
+    ) -> Result<Vec<std::path::PathBuf>, Box<dyn std::error::Error>> {
+        let charts = self.write(&root.join("reports"))?;
+        let book = root.join("book").join("src");
+        let (img, generated) = (book.join("img"), book.join("generated"));
+        std::fs::create_dir_all(&img)?;
+        std::fs::create_dir_all(&generated)?;
+        for chart in &charts {
+            std::fs::copy(chart, img.join(chart.file_name().unwrap_or_default()))?;
+        }
+        for (name, text) in self.book_snippets() {
+            std::fs::write(generated.join(name), text)?;
+        }
+        Ok(charts)
     }
 
     /// Write `summary.md`, `results.json` and every chart into `dir`; returns the chart files.
