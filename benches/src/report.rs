@@ -361,7 +361,7 @@ impl Report {
             return String::new();
         }
         let mut s = String::from(
-            "| step | variant | median | spread | speed-up over its backend's first | slides' NumPy (presenter's machine) |\n|---|---|---|---|---|---|\n",
+            "| step | variant | threads | median | spread | speed-up over its backend's first | slides' NumPy (presenter's machine) |\n|---|---|---|---|---|---|---|\n",
         );
         for r in rows {
             let (median, spread) = cell(&r.outcome);
@@ -781,6 +781,32 @@ mod tests {
             !snippets.iter().any(|(n, _)| n == "update.md"),
             "no rows, no snippet"
         );
+    }
+
+    /// Every row of every Markdown table has as many cells as its header.
+    fn assert_tables_are_rectangular(md: &str) {
+        let cells = |line: &str| line.trim().trim_matches('|').split('|').count();
+        let mut header: Option<usize> = None;
+        for line in md.lines() {
+            if !line.starts_with('|') {
+                header = None;
+                continue;
+            }
+            match header {
+                None => header = Some(cells(line)),
+                Some(h) => assert_eq!(cells(line), h, "row `{line}` in:\n{md}"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_table_row_matches_its_header() {
+        let r = report();
+        assert_tables_are_rectangular(&r.summary_markdown());
+        for (name, text) in r.book_snippets() {
+            assert!(!name.is_empty());
+            assert_tables_are_rectangular(&text);
+        }
     }
 
     #[test]
