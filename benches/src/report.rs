@@ -709,7 +709,9 @@ mod tests {
     fn summary_has_speedups_published_numbers_and_skips() {
         let md = report().summary_markdown();
         assert!(
-            md.contains("| `loops/assign/v5-lanes` | 1 |  | 1.00 ms | ± 10.0 µs | 4.0× | 1.0× |  |  |"),
+            md.contains(
+                "| `loops/assign/v5-lanes` | 1 |  | 1.00 ms | ± 10.0 µs | 4.0× | 1.0× |  |  |"
+            ),
             "{md}"
         );
         assert!(
