@@ -153,6 +153,38 @@ unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
     }
 }
 
+/// [`sq_diff`] of `x` and `c`, and `sums[..d] += x[..d]` as in [`add_row`], in one pass over
+/// `x` (for large `d` the point is not in L1 twice).
+///
+/// # Safety
+/// As [`sq_diff`] and [`add_row`]; `sums` does not overlap `x` or `c`.
+#[inline(always)]
+unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T, d: usize) -> V {
+    let lanes = V::LANES;
+    let main = d - d % lanes;
+    // SAFETY: as in `sq_diff` and `add_row`: `x` and `c` are read within their first `d`
+    // values, `sums` within its padded row.
+    unsafe {
+        let mut acc = V::splat(V::T::zero());
+        let mut t = 0;
+        while t < main {
+            let xv = V::load(x.add(t));
+            let diff = xv.sub(V::load(c.add(t)));
+            acc = diff.fmadd(diff, acc);
+            V::load(sums.add(t)).add(xv).store(sums.add(t));
+            t += lanes;
+        }
+        if main < d {
+            let n = d - main;
+            let xv = V::load_partial(x.add(main), n);
+            let diff = xv.sub(V::load_partial(c.add(main), n));
+            acc = diff.fmadd(diff, acc);
+            V::load(sums.add(main)).add(xv).store(sums.add(main));
+        }
+        acc
+    }
+}
+
 /// `sums[..d] += x[..d]`, vectorised; the tail of `x` with a masked load (zeros past `d`)
 /// added to a full vector of `sums`, whose padding therefore stays zero (see [`Sums`]).
 ///
@@ -546,30 +578,48 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 }
                 if tile_end == packed.panels {
                     // SAFETY: as above; labels `start + r < n` for `r < rows`; every index in
-                    // `packed.idx` is `< k` (padding lanes carry index 0), so `j < k` and its
-                    // centroid row is valid for `d` reads, as is the data's row `start + r`.
+                    // `packed.idx` is `< k` (padding lanes carry index 0).
                     inertia += unsafe {
                         finish_tile::<V>(
                             (best, best_idx),
                             (tile * MR, (tile * MR + MR).min(rows)),
                             norms[tile],
-                            (xs.add(start * d), cs, d),
                             &mut labels[start..],
                         )
                     };
                 }
             }
         }
-        if let Some(s) = sums.as_mut() {
-            // SAFETY: every label is `< k` (see above) and `i < n`; rows of the data are valid
-            // for `d` reads, a padded row of `sums` (a separate buffer) for `stride` writes;
-            // the caller guarantees the ISA.
+        // The fused update, and without the scores the exact distance to the winner, summed
+        // lane-wise over each register tile and then in f64 (the same grouping as above), in
+        // one pass over each point.
+        let exact = !V::T::INERTIA_FROM_SCORE;
+        if exact || sums.is_some() {
+            // SAFETY: every label is `< k` (see above) and `i < n`; rows of the data and the
+            // centroids are valid for `d` reads, a padded row of `sums` (a separate buffer) for
+            // `stride` writes; the caller guarantees the ISA.
             unsafe {
                 let mut x = xs.add(start * d);
-                for i in start..start + rows {
-                    let j = *labels.get_unchecked(i) as usize;
-                    *s.counts.get_unchecked_mut(j) += 1;
-                    add_row::<V>(s.sums.as_mut_ptr().add(j * s.stride), x, d);
+                let mut tile_sum = V::splat(V::T::zero());
+                for r in 0..rows {
+                    let j = *labels.get_unchecked(start + r) as usize;
+                    let c = cs.add(j * d);
+                    match sums.as_mut() {
+                        Some(s) => {
+                            *s.counts.get_unchecked_mut(j) += 1;
+                            let row = s.sums.as_mut_ptr().add(j * s.stride);
+                            if exact {
+                                tile_sum = tile_sum.add(sq_diff_add::<V>(x, c, row, d));
+                            } else {
+                                add_row::<V>(row, x, d);
+                            }
+                        }
+                        None => tile_sum = tile_sum.add(sq_diff::<V>(x, c, d)),
+                    }
+                    if exact && (r % MR == MR - 1 || r + 1 == rows) {
+                        inertia += tile_sum.reduce_add().as_f64();
+                        tile_sum = V::splat(V::T::zero());
+                    }
                     x = x.add(d);
                 }
             }
@@ -581,44 +631,37 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
 
 /// The end of a register tile in [`dot_chunk`]: for block rows `rows.0..rows.1`, each point's
 /// lanes (`best`/`best_idx`) reduced to its label — the largest score, the lowest index on a
-/// tie (as within a lane) — written to `labels[r]`; returns the tile's share of the inertia
-/// (see [`dot_chunk`]): `norm − 2·Σ score` from the scores, or `Σ (x − c)²` recomputed (summed
-/// lane-wise over the tile, then reduced once), in `f64`.
+/// tie (as within a lane) — written to `labels[r]`. Returns the tile's share of the inertia
+/// read off the scores, `norm − 2·Σ score` in `f64`, with [`Elem::INERTIA_FROM_SCORE`] (else
+/// 0: the exact distances are summed with the update, see [`dot_chunk`]).
 ///
 /// A loop of its own, apart from the accumulators of the microkernel, which would otherwise be
 /// spilled (a loop over points cannot index registers).
 ///
 /// # Safety
 /// `V`'s instruction set must be available; `best`/`best_idx` hold `lanes` values per row up
-/// to `rows.1`, each index `< k`; `x` points to the block's first row of the data, valid for
-/// `rows.1` rows of `d`; `c` to `k` rows of `d` centroids; `labels` is longer than `rows.1`.
+/// to `rows.1`, each index `< k`; `labels` is longer than `rows.1`.
 #[inline(always)]
 unsafe fn finish_tile<V: Vector>(
     (best, best_idx): (&[V::T], &[V::T]),
     rows: (usize, usize),
     norm: V::T,
-    (x, c, d): (*const V::T, *const V::T, usize),
     labels: &mut [u32],
 ) -> f64 {
     let lanes = V::LANES;
     // SAFETY: the caller's guarantees, as documented.
     unsafe {
         let mut scores = 0.0f64;
-        let mut exact = V::splat(V::T::zero());
         for r in rows.0..rows.1 {
             let (score, j) = V::load(best.as_ptr().add(r * lanes))
                 .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)));
             *labels.get_unchecked_mut(r) = j as u32;
-            if V::T::INERTIA_FROM_SCORE {
-                scores += score.as_f64();
-            } else {
-                exact = exact.add(sq_diff::<V>(x.add(r * d), c.add(j * d), d));
-            }
+            scores += score.as_f64();
         }
         if V::T::INERTIA_FROM_SCORE {
             norm.as_f64() - 2.0 * scores
         } else {
-            exact.reduce_add().as_f64()
+            0.0
         }
     }
 }
