@@ -339,9 +339,9 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
 // ANCHOR: microkernel
 /// The register tile: `MR` packed points (rows of `d`) against one panel of `NR = NV · LANES`
 /// centroids. Per coordinate `t`: `NV` vector loads of the panel row, `MR` broadcasts of the
-/// points' coordinate, `MR · NV` FMAs into accumulators that never leave registers. Accumulators start
-/// at `−‖c′‖²/2`, so they end as `x′·c′ − ‖c′‖²/2 = (‖x′‖² − ‖x′ − c′‖²) / 2`: the largest is
-/// the nearest centroid, with no epilogue arithmetic.
+/// points' coordinate, `MR · NV` FMAs into accumulators that never leave registers.
+/// Accumulators start at `−‖c′‖²/2`, so they end as `x′·c′ − ‖c′‖²/2 = (‖x′‖² − ‖x′ − c′‖²) /
+/// 2`: the largest is the nearest centroid, with no epilogue arithmetic.
 ///
 /// # Safety
 /// `a` is valid for `MR` rows of `d` reads, `stride` apart; `b` for `NR · d` reads, `init` for
@@ -469,8 +469,13 @@ unsafe fn pack_row<V: Vector>(x: *const V::T, mu: *const V::T, out: *mut V::T, d
 /// register tile of `MR` points, for each panel in the tile: [`microkernel`], then a lane-wise
 /// running arg-max per point kept in a small buffer. The `n × k` matrix of distances never
 /// exists. After the last panel of a register tile its points' lanes are reduced to their
-/// labels and their squared distances to the winners summed into the inertia; at the end of
-/// the block (fused) each point is added to its cluster's sum.
+/// labels ([`finish_tile`]); at the end of the block (fused) each point is added to its
+/// cluster's sum, and in `f32` its exact distance to the winner computed in the same pass.
+///
+/// The per-point work is what the FMAs leave at small `k·d` (at the slides' k = d = 26 about
+/// half the time), so it is kept lean: rows of packed points and of cluster sums padded to
+/// whole aligned vectors (no masked or cache-line-splitting stores), raw pointers, no
+/// dependency chains through a tile; `MEASUREMENTS.md` has what each change measured.
 ///
 /// **The inertia.** With [`Elem::INERTIA_FROM_SCORE`] (`f64`) each distance is read off the
 /// winning score, `‖x′‖² − 2·(x′·c′ − ‖c′‖²/2) = ‖x′ − c′‖²`, with `‖x′‖²` summed while the
