@@ -361,6 +361,76 @@ fn precision<T: Scalar>() {
             wrong(&variant(Dot::new(Blocking::Cache).centre(false)))
         );
     }
+    inertia_error::<T>();
+}
+
+/// The relative error of the inertia a fused iteration returns, against the exact (f64)
+/// inertia of the labels it chose: the exact-difference step sums `(x − c)²`, the dot step
+/// reads each distance off the winning score. Blobs (spread ≈ 0.1) around an offset, as in
+/// `precision`, and the slides' uniform data.
+fn inertia_error<T: Scalar>() {
+    println!(
+        "\n## inertia, {}: |returned − exact| / exact of one iteration's inertia",
+        T::DTYPE
+    );
+    println!("{:>22} {:>12} {:>12}", "data", "exact", "dot centred");
+    let (n, k, d) = (20_000, 64, 16);
+    let mut cases: Vec<(String, Matrix<T>, Matrix<T>)> = Vec::new();
+    for offset in [0.0, 1e2, 1e3, 1e4] {
+        let blobs = data::blobs::<f64>(n, k, d, 1.0, 9);
+        let shift = |m: &Matrix<f64>| -> Matrix<T> {
+            let v = m
+                .as_slice()
+                .iter()
+                .map(|&x| T::of_f64(offset + 0.1 * x))
+                .collect();
+            Matrix::from_vec(v, m.n(), d).unwrap()
+        };
+        cases.push((
+            format!("blobs at {offset:.0e}"),
+            shift(&blobs.data),
+            shift(&blobs.centers),
+        ));
+    }
+    // Tight blobs: centres spread over [−10, 10], points within `std` of them, so each
+    // point is far from the centroids' median compared with its distance to its own centroid.
+    for std in [1e-1, 1e-2, 1e-3] {
+        let blobs = data::blobs::<T>(n, k, d, std, 9);
+        cases.push((
+            format!("tight blobs, std {std:.0e}"),
+            blobs.data,
+            blobs.centers,
+        ));
+    }
+    let uniform: Matrix<T> = data::uniform(5000, 26, 2022);
+    let init = init_centroids(&uniform, 26);
+    cases.push(("uniform 5000×26, k=26".into(), uniform, init));
+    for (name, pts, cents) in &cases {
+        let (n, d) = pts.shape();
+        let k = cents.n();
+        let error = |v: &IterationVariant| {
+            let (mut labels, mut next, mut counts) =
+                (vec![0u32; n], vec![T::zero(); k * d], vec![0u32; k]);
+            let got = v.get::<T>().unwrap().iterate(
+                pts.view(),
+                cents.view(),
+                &mut labels,
+                &mut next,
+                &mut counts,
+            );
+            let exact = kmeans_core::inertia(pts.view(), cents.view(), &labels);
+            (got - exact).abs() / exact
+        };
+        let exact = IterationVariant::new(
+            kmeans_core::VariantInfo::new("simd/iter/exact", "measured"),
+            kmeans_simd::Exact::new(),
+        );
+        println!(
+            "{name:>22} {:>12.1e} {:>12.1e}",
+            error(&exact),
+            error(&variant(Dot::new(Blocking::Cache)))
+        );
+    }
 }
 
 fn fit<T: Scalar>(n: usize, k: usize, d: usize, iters: usize) {

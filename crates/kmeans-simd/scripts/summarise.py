@@ -1,5 +1,6 @@
 """Medians over rounds of a side_by_side.sh log: ms/iter per (size, threads, variant), the
-GEMM peak of each run, and each variant's speed-up over scikit-learn in the same rounds."""
+GEMM peak of each run, and each variant's speed-up over scikit-learn in the same rounds (and,
+with a BASELINE run, over the same variant's "before: " build)."""
 
 import re
 import statistics
@@ -53,7 +54,10 @@ for s in ["slides", "medium", "mnist", "large"]:
             g = gflops.get((s, t, name))
             extra = f"{statistics.median(g):7.1f} GFLOP/s" if g else " " * 15
             ratio = f"  {skm / med:5.2f}x vs sklearn" if skm and name != "scikit-learn" else ""
-            if npm and not name.startswith(("scikit", "numpy")):
+            if npm and not name.startswith(("scikit", "numpy", "before: ")):
                 ratio += f"  {npm / med:6.1f}x vs slides' NumPy"
+            old = times.get((s, t, f"before: {name}"))
+            if old:
+                ratio += f"  {statistics.median(old) / med:5.2f}x vs before"
             print(f"  {name:<34} {med:10.3f} ms  {extra}{ratio}   ({len(v)} rounds: "
                   f"{', '.join(f'{x:.3g}' for x in v)})")

@@ -4,21 +4,40 @@
 //! instruction set enabled.
 //!
 //! A *chunk kernel* handles a run of consecutive points: it writes their labels, returns the
-//! inertia of those labels (exact distance to the winner, summed in `f64`), and — for a fused
-//! iteration — adds each point into its cluster's sum in the same pass, while the point is
-//! still in cache. `run.rs` splits the data into chunks and reduces their partial sums.
+//! inertia of those labels (summed in `f64`: the exact distance to the winner for the scalar
+//! and exact kernels, the distance read off the winning score for the dot kernel — see
+//! [`dot_chunk`]), and — for a fused iteration — adds each point into its cluster's sum in the
+//! same pass, while the point is still in cache. `run.rs` splits the data into chunks and
+//! reduces their partial sums.
 
 use kmeans_core::{Points, Scalar};
 use num_traits::{Float, Zero};
 
-use crate::pack::Packed;
+use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
-/// Where a fused chunk kernel adds its points: `k × d` sums (in the data's float type, for one
-/// chunk only, so they stay accurate) and `k` counts.
+/// Where a fused chunk kernel adds its points: `k` rows of sums (in the data's float type, for
+/// one chunk only, so they stay accurate) and `k` counts.
+///
+/// Row `j` starts at `j · stride` ([`sum_stride`]: `d` rounded up to a whole cache line, on a
+/// cache-line-aligned buffer), and the padding after its `d` sums is scratch that stays zero:
+/// a kernel adds a point with whole aligned vectors — the tail too, as a full-width load and
+/// store of the sums plus a masked (zero-filled) load of the point — so no store is masked and
+/// none straddles two cache lines (with d = 26 f64, unpadded rows would split most of them).
 pub(crate) struct Sums<'a, T> {
     pub sums: &'a mut [T],
+    pub stride: usize,
     pub counts: &'a mut [u32],
+}
+
+/// Bytes the rows of [`Sums`] are padded and aligned to: a cache line, which is also one
+/// AVX-512 register (so a multiple of every ISA's vector).
+pub(crate) const LINE_BYTES: usize = 64;
+
+/// The row stride of [`Sums`] for `d` values of `T`: `d` rounded up to a whole cache line.
+pub(crate) fn sum_stride<T>(d: usize) -> usize {
+    let per_line = LINE_BYTES / std::mem::size_of::<T>();
+    d.div_ceil(per_line) * per_line
 }
 
 /// Input and output of the exact-difference chunk kernel.
@@ -134,8 +153,8 @@ unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
     }
 }
 
-/// [`sq_diff`] of `x` and `c`, and `sums[..d] += x[..d]`, in one pass over `x` (the fused
-/// update reads each point once).
+/// [`sq_diff`] of `x` and `c`, and `sums[..d] += x[..d]` as in [`add_row`], in one pass over
+/// `x` (for large `d` the point is not in L1 twice).
 ///
 /// # Safety
 /// As [`sq_diff`] and [`add_row`]; `sums` does not overlap `x` or `c`.
@@ -143,7 +162,8 @@ unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
 unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T, d: usize) -> V {
     let lanes = V::LANES;
     let main = d - d % lanes;
-    // SAFETY: as in `sq_diff`: every access is within the first `d` values of each row.
+    // SAFETY: as in `sq_diff` and `add_row`: `x` and `c` are read within their first `d`
+    // values, `sums` within its padded row.
     unsafe {
         let mut acc = V::splat(V::T::zero());
         let mut t = 0;
@@ -159,24 +179,23 @@ unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T
             let xv = V::load_partial(x.add(main), n);
             let diff = xv.sub(V::load_partial(c.add(main), n));
             acc = diff.fmadd(diff, acc);
-            V::load_partial(sums.add(main), n)
-                .add(xv)
-                .store_partial(sums.add(main), n);
+            V::load(sums.add(main)).add(xv).store(sums.add(main));
         }
         acc
     }
 }
 
-/// `sums[..d] += x[..d]`, vectorised, the tail with a masked load and store.
+/// `sums[..d] += x[..d]`, vectorised; the tail of `x` with a masked load (zeros past `d`)
+/// added to a full vector of `sums`, whose padding therefore stays zero (see [`Sums`]).
 ///
 /// # Safety
-/// `V`'s instruction set must be available; `sums` is valid for `d` reads and writes, `x`
-/// for `d` reads, and they do not overlap.
+/// `V`'s instruction set must be available; `sums` is valid for `d` rounded up to `LANES`
+/// reads and writes, `x` for `d` reads, and they do not overlap.
 #[inline(always)]
 unsafe fn add_row<V: Vector>(sums: *mut V::T, x: *const V::T, d: usize) {
     let lanes = V::LANES;
     let main = d - d % lanes;
-    // SAFETY: as in `sq_diff`: every access is within the first `d` values.
+    // SAFETY: `x` is read within its first `d` values, `sums` within its padded row.
     unsafe {
         let mut t = 0;
         while t < main {
@@ -186,10 +205,9 @@ unsafe fn add_row<V: Vector>(sums: *mut V::T, x: *const V::T, d: usize) {
             t += lanes;
         }
         if main < d {
-            let n = d - main;
-            V::load_partial(sums.add(main), n)
-                .add(V::load_partial(x.add(main), n))
-                .store_partial(sums.add(main), n);
+            V::load(sums.add(main))
+                .add(V::load_partial(x.add(main), d - main))
+                .store(sums.add(main));
         }
     }
 }
@@ -207,8 +225,7 @@ fn record<T: Elem>(
 ) {
     labels[i] = j as u32;
     if let Some(s) = sums.as_mut() {
-        let d = x.len();
-        add(&mut s.sums[j * d..(j + 1) * d], x);
+        add(&mut s.sums[j * s.stride..(j + 1) * s.stride], x);
         s.counts[j] += 1;
     }
 }
@@ -309,8 +326,8 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
             }
         }
         inertia += best_dist.as_f64();
-        // SAFETY: `s` is a row of `d` sums, distinct from the data; the caller guarantees
-        // the ISA.
+        // SAFETY: `s` is a padded row of sums (`stride >= d` rounded up to LANES), distinct
+        // from the data; the caller guarantees the ISA.
         record(i, x, best, labels, &mut sums, |s, x| unsafe {
             add_row::<V>(s.as_mut_ptr(), x.as_ptr(), d)
         });
@@ -322,15 +339,17 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
 // ANCHOR: microkernel
 /// The register tile: `MR` packed points (rows of `d`) against one panel of `NR = NV · LANES`
 /// centroids. Per coordinate `t`: `NV` vector loads of the panel row, `MR` broadcasts of the
-/// points' coordinate, `MR · NV` FMAs into accumulators that never leave registers. Accumulators start
-/// at `−‖c′‖²/2`, so they end as `x′·c′ − ‖c′‖²/2 = (‖x′‖² − ‖x′ − c′‖²) / 2`: the largest is
-/// the nearest centroid, with no epilogue arithmetic.
+/// points' coordinate, `MR · NV` FMAs into accumulators that never leave registers.
+/// Accumulators start at `−‖c′‖²/2`, so they end as `x′·c′ − ‖c′‖²/2 = (‖x′‖² − ‖x′ − c′‖²) /
+/// 2`: the largest is the nearest centroid, with no epilogue arithmetic.
 ///
 /// # Safety
-/// `a` is valid for `MR · d` reads, `b` for `NR · d`, `init` for `NR`; `V`'s ISA is available.
+/// `a` is valid for `MR` rows of `d` reads, `stride` apart; `b` for `NR · d` reads, `init` for
+/// `NR`; `V`'s ISA is available.
 #[inline(always)]
 unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
     d: usize,
+    stride: usize,
     a: *const V::T,
     b: *const V::T,
     init: *const V::T,
@@ -344,7 +363,7 @@ unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
             let bt = b.add(t * nr);
             let cv: [V; NV] = std::array::from_fn(|v| V::load(bt.add(v * lanes)));
             for i in 0..MR {
-                let x = V::splat(*a.add(i * d + t));
+                let x = V::splat(*a.add(i * stride + t));
                 for v in 0..NV {
                     acc[i][v] = x.fmadd(cv[v], acc[i][v]);
                 }
@@ -357,44 +376,90 @@ unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
 
 /// Pack `rows` points starting at `start` for the register tiles: `x′ = x − μ`, row-major
 /// (a vector subtraction per `LANES` coordinates, no transposition: the microkernel broadcasts
-/// from each row directly), the last tile padded with zero rows whose results are never read.
+/// from each row directly), rows `stride` apart (`d` rounded up to whole vectors: every store
+/// is a whole aligned vector, the padding zero), the last tile padded with zero rows whose
+/// results are never read. With [`Elem::INERTIA_FROM_SCORE`], while each row is in registers
+/// its squares are summed lane-wise over the register tile of `mr` rows: `norms[tile] = Σ
+/// ‖x′‖²` of the tile's rows, from which the epilogue reads the inertia off the winning scores.
 ///
 /// # Safety
-/// `V`'s instruction set must be available.
+/// `V`'s instruction set must be available; `out` holds `norms.len() · mr` rows of `stride
+/// ≥ d` rounded up to `LANES` values.
 #[inline(always)]
 unsafe fn pack_points<V: Vector>(
     points: Points<'_, V::T>,
-    start: usize,
-    rows: usize,
+    (start, rows): (usize, usize),
     mu: &[V::T],
-    out: &mut [V::T],
+    (out, stride): (&mut [V::T], usize),
+    mr: usize,
+    norms: &mut [V::T],
 ) {
-    let (d, lanes) = (points.d(), V::LANES);
-    let main = d - d % lanes;
-    for (r, out) in out.chunks_exact_mut(d).enumerate() {
-        if r >= rows {
-            out.fill(V::T::zero());
-            continue;
+    let d = points.d();
+    debug_assert!(start + rows <= points.n() && rows <= norms.len() * mr);
+    debug_assert!(out.len() >= norms.len() * mr * stride && stride >= d);
+    // Raw pointers and plain counted loops: this runs once per point, and slice indexing
+    // (bounds checks, re-derived row addresses) cost as much as the vector work at small d.
+    // SAFETY: rows `start..start + rows` of the data are valid for `d` reads each; `out` holds
+    // `norms.len() · mr` rows of `stride` values (the caller's sizes); the caller guarantees
+    // the ISA.
+    unsafe {
+        let mut x = points.as_slice().as_ptr().add(start * d);
+        let mut row = out.as_mut_ptr();
+        let (mu, zero) = (mu.as_ptr(), V::splat(V::T::zero()));
+        for (tile, norm) in norms.iter_mut().enumerate() {
+            let mut sq = zero;
+            for r in tile * mr..(tile + 1) * mr {
+                if r < rows {
+                    // Each row's squares in their own accumulator, then one add: a single
+                    // running sum would chain every FMA of the tile on the last one.
+                    sq = sq.add(pack_row::<V>(x, mu, row, d));
+                    x = x.add(d);
+                } else {
+                    for t in (0..stride).step_by(V::LANES) {
+                        zero.store(row.add(t));
+                    }
+                }
+                row = row.add(stride);
+            }
+            if V::T::INERTIA_FROM_SCORE {
+                *norm = sq.reduce_add();
+            }
         }
-        let x = points.row(start + r);
+    }
+}
+
+/// One row of [`pack_points`]: `out = x − μ` (the tail vector zero past `d`); returns `(x −
+/// μ)²` summed lane-wise when [`Elem::INERTIA_FROM_SCORE`] (else zero).
+///
+/// # Safety
+/// `V`'s instruction set must be available; `x` and `mu` are valid for `d` reads, `out` for
+/// `d` rounded up to `LANES` writes.
+#[inline(always)]
+unsafe fn pack_row<V: Vector>(x: *const V::T, mu: *const V::T, out: *mut V::T, d: usize) -> V {
+    let lanes = V::LANES;
+    let main = d - d % lanes;
+    // SAFETY: full loads at `t + lanes <= main <= d`, partial loads of the `d − main` values
+    // at `main`; stores within the padded row; the caller guarantees the ISA.
+    unsafe {
+        let mut sq = V::splat(V::T::zero());
         let mut t = 0;
         while t < main {
-            // SAFETY: `t + lanes <= main <= d`; `x`, `mu` and `out` have length `d`.
-            unsafe {
-                let v = V::load(x.as_ptr().add(t)).sub(V::load(mu.as_ptr().add(t)));
-                v.store(out.as_mut_ptr().add(t));
+            let v = V::load(x.add(t)).sub(V::load(mu.add(t)));
+            v.store(out.add(t));
+            if V::T::INERTIA_FROM_SCORE {
+                sq = v.fmadd(v, sq);
             }
             t += lanes;
         }
         if main < d {
             let n = d - main;
-            // SAFETY: the first `d − main` values at `main` are within all three slices.
-            unsafe {
-                let v = V::load_partial(x.as_ptr().add(main), n)
-                    .sub(V::load_partial(mu.as_ptr().add(main), n));
-                v.store_partial(out.as_mut_ptr().add(main), n);
+            let v = V::load_partial(x.add(main), n).sub(V::load_partial(mu.add(main), n));
+            v.store(out.add(main));
+            if V::T::INERTIA_FROM_SCORE {
+                sq = v.fmadd(v, sq);
             }
         }
+        sq
     }
 }
 
@@ -403,8 +468,25 @@ unsafe fn pack_points<V: Vector>(
 /// for each block of points (packed, shifted), for each tile of centroid panels, for each
 /// register tile of `MR` points, for each panel in the tile: [`microkernel`], then a lane-wise
 /// running arg-max per point kept in a small buffer. The `n × k` matrix of distances never
-/// exists; at the end of a block each point's lanes are reduced to its label, its exact
-/// distance to the winner is summed into the inertia and (fused) it is added to its cluster.
+/// exists. After the last panel of a register tile its points' lanes are reduced to their
+/// labels ([`finish_tile`]); at the end of the block (fused) each point is added to its
+/// cluster's sum, and in `f32` its exact distance to the winner computed in the same pass.
+///
+/// The per-point work is what the FMAs leave at small `k·d` (at the slides' k = d = 26 about
+/// half the time), so it is kept lean: rows of packed points and of cluster sums padded to
+/// whole aligned vectors (no masked or cache-line-splitting stores), raw pointers, no
+/// dependency chains through a tile; `MEASUREMENTS.md` has what each change measured.
+///
+/// **The inertia.** With [`Elem::INERTIA_FROM_SCORE`] (`f64`) each distance is read off the
+/// winning score, `‖x′‖² − 2·(x′·c′ − ‖c′‖²/2) = ‖x′ − c′‖²`, with `‖x′‖²` summed while the
+/// points are packed: no second pass over `d` per point. That distance carries the dot form's
+/// rounding — about `d·ε·(‖x′‖² + ‖c′‖²)` with the *shifted* norms, inside the conformance
+/// kit's `DotProduct` inertia slack — instead of the exact form's `d·ε·‖x − c‖²`; in `f64`
+/// the measured relative error of the inertia stays ≤ 10⁻⁹ even for clusters 10⁴ times tighter
+/// than their spacing (`measure --precision`). `f32` recomputes `Σ (x − c)²` for the winner
+/// (there the score's rounding would cost tight clusters up to 10⁻¹ of their inertia). Either
+/// way the inertia is summed in `f64` register tile by register tile, in point order, so it
+/// is the same for any blocking and any thread count.
 ///
 /// # Safety
 /// `V`'s instruction set must be available; `job.packed` must be packed with `nr = NV · LANES`
@@ -423,99 +505,168 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
     let (lanes, nr) = (V::LANES, NV * V::LANES);
     assert_eq!(packed.nr, nr, "centroids packed for another register tile");
     let (n, d) = points.shape();
+    assert!(labels.len() == n && packed.centroids.d() == d);
     let elem = std::mem::size_of::<V::T>();
     let (block_rows, tile_panels) = blocking.resolve(MR, nr, d, elem, packed.panels);
     let block_rows = block_rows.min(n.div_ceil(MR) * MR);
-    let mut a = vec![V::T::zero(); block_rows * d];
-    let mut best = vec![V::T::zero(); block_rows * lanes];
-    let mut best_idx = vec![V::T::zero(); block_rows * lanes];
+    // Packed rows padded to whole vectors and aligned, so packing stores whole aligned
+    // vectors (the padding stays zero) and none straddles two cache lines.
+    let stride = d.div_ceil(lanes) * lanes;
+    let mut a = Aligned::<V::T>::zeros(block_rows * stride);
+    let a = a.as_mut_slice();
+    // Each point's running maximum and its index, lane-wise, from panel to panel.
+    let mut best = Aligned::<V::T>::zeros(block_rows * lanes);
+    let best = best.as_mut_slice();
+    let mut best_idx = Aligned::<V::T>::zeros(block_rows * lanes);
+    let best_idx = best_idx.as_mut_slice();
+    let mut norms = vec![V::T::zero(); block_rows / MR];
+    let (xs, cs) = (
+        points.as_slice().as_ptr(),
+        packed.centroids.as_slice().as_ptr(),
+    );
     let mut inertia = 0.0f64;
     for start in (0..n).step_by(block_rows) {
         let rows = block_rows.min(n - start);
         let tiles = rows.div_ceil(MR);
-        // SAFETY: the caller guarantees the ISA.
-        unsafe { pack_points::<V>(points, start, rows, &packed.mu, &mut a[..tiles * MR * d]) };
+        // SAFETY: the caller guarantees the ISA; `a` holds `tiles · MR` rows of `stride`.
+        unsafe {
+            pack_points::<V>(
+                points,
+                (start, rows),
+                &packed.mu,
+                (&mut a[..tiles * MR * stride], stride),
+                MR,
+                &mut norms[..tiles],
+            )
+        };
         for tile_start in (0..packed.panels).step_by(tile_panels) {
             let tile_end = (tile_start + tile_panels).min(packed.panels);
             for tile in 0..tiles {
-                let at = &a[tile * MR * d..(tile + 1) * MR * d];
-                let bv = &mut best[tile * MR * lanes..(tile + 1) * MR * lanes];
-                let bi = &mut best_idx[tile * MR * lanes..(tile + 1) * MR * lanes];
-                // SAFETY: `at` holds MR·d values, each panel d·nr, init and idx nr per panel,
-                // `bv`/`bi` MR·lanes; the caller guarantees the ISA.
+                // SAFETY: `a` holds `tiles · MR` packed rows of `stride ≥ d`, each panel
+                // `d · nr` values, `init`/`idx` `nr` per panel, `best`/`best_idx` `lanes` per
+                // row of the block; the caller guarantees the ISA.
                 unsafe {
-                    // The first tile starts from −∞ (index 0) in registers; later tiles
-                    // continue from the running maxima of the earlier ones.
-                    let (mut top, mut arg): ([V; MR], [V; MR]) = if tile_start == 0 {
-                        (
-                            [V::splat(V::T::neg_infinity()); MR],
-                            [V::splat(V::T::from_index(0)); MR],
-                        )
-                    } else {
-                        (
-                            std::array::from_fn(|i| V::load(bv.as_ptr().add(i * lanes))),
-                            std::array::from_fn(|i| V::load(bi.as_ptr().add(i * lanes))),
-                        )
-                    };
+                    let at = a.as_ptr().add(tile * MR * stride);
+                    let bv = best.as_mut_ptr().add(tile * MR * lanes);
+                    let bi = best_idx.as_mut_ptr().add(tile * MR * lanes);
                     for p in tile_start..tile_end {
                         let acc = microkernel::<V, MR, NV>(
                             d,
-                            at.as_ptr(),
+                            stride,
+                            at,
                             packed.panel(p).as_ptr(),
                             packed.init.as_ptr().add(p * nr),
                         );
-                        for v in 0..NV {
-                            let idx = V::load(packed.idx.as_ptr().add(p * nr + v * lanes));
-                            for i in 0..MR {
-                                (top[i], arg[i]) = acc[i][v].gt_select(top[i], idx, arg[i]);
+                        let idx: [V; NV] = std::array::from_fn(|v| {
+                            V::load(packed.idx.as_ptr().add(p * nr + v * lanes))
+                        });
+                        // Point by point, so that only one point's running maximum is live
+                        // next to the accumulators (all of them at once would not fit in the
+                        // registers): the first panel starts from −∞ (index 0), later ones
+                        // continue from the running maxima stored by the earlier ones.
+                        for i in 0..MR {
+                            let (mut top, mut arg) = if p == 0 {
+                                (
+                                    V::splat(V::T::neg_infinity()),
+                                    V::splat(V::T::from_index(0)),
+                                )
+                            } else {
+                                (V::load(bv.add(i * lanes)), V::load(bi.add(i * lanes)))
+                            };
+                            for v in 0..NV {
+                                (top, arg) = acc[i][v].gt_select(top, idx[v], arg);
                             }
+                            top.store(bv.add(i * lanes));
+                            arg.store(bi.add(i * lanes));
                         }
                     }
-                    for i in 0..MR {
-                        top[i].store(bv.as_mut_ptr().add(i * lanes));
-                        arg[i].store(bi.as_mut_ptr().add(i * lanes));
-                    }
+                }
+                if tile_end == packed.panels {
+                    // SAFETY: as above; labels `start + r < n` for `r < rows`; every index in
+                    // `packed.idx` is `< k` (padding lanes carry index 0).
+                    inertia += unsafe {
+                        finish_tile::<V>(
+                            (best, best_idx),
+                            (tile * MR, (tile * MR + MR).min(rows)),
+                            norms[tile],
+                            &mut labels[start..],
+                        )
+                    };
                 }
             }
         }
-        // The exact squared distance of each point to its winner, summed lane-wise over a
-        // register tile of points (at most MR·⌈d/LANES⌉ terms per lane in `T`), then in f64:
-        // one horizontal sum per tile instead of one per point.
-        // SAFETY: the caller guarantees the ISA.
-        let mut tile_sum = unsafe { V::splat(V::T::zero()) };
-        let (xs, cs) = (
-            points.as_slice().as_ptr(),
-            packed.centroids.as_slice().as_ptr(),
-        );
-        for r in 0..rows {
-            let i = start + r;
-            // SAFETY: row `r` of `best`/`best_idx` holds `lanes` values. Every index in
-            // `best_idx` came from `packed.idx`, whose entries are all `< k` (padding lanes
-            // carry index 0), so `j < k`; `i < n`. Rows of the data and of the centroids are
-            // valid for `d` reads; a row of `sums` (a separate `k × d` buffer) for `d` writes;
-            // the caller guarantees the ISA.
+        // The fused update, and without the scores the exact distance to the winner, summed
+        // lane-wise over each register tile and then in f64 (the same grouping as above), in
+        // one pass over each point.
+        let exact = !V::T::INERTIA_FROM_SCORE;
+        if exact || sums.is_some() {
+            // SAFETY: every label is `< k` (see above) and `i < n`; rows of the data and the
+            // centroids are valid for `d` reads, a padded row of `sums` (a separate buffer) for
+            // `stride` writes; the caller guarantees the ISA.
             unsafe {
-                // Across lanes: the largest score, the lowest index on a tie (as in a lane).
-                let (_, j) = V::load(best.as_ptr().add(r * lanes))
-                    .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)));
-                debug_assert!(j < packed.centroids.n());
-                let (x, c) = (xs.add(i * d), cs.add(j * d));
-                let dist = match sums.as_mut() {
-                    Some(s) => {
-                        *s.counts.get_unchecked_mut(j) += 1;
-                        sq_diff_add::<V>(x, c, s.sums.as_mut_ptr().add(j * d), d)
+                let mut x = xs.add(start * d);
+                let mut tile_sum = V::splat(V::T::zero());
+                for r in 0..rows {
+                    let j = *labels.get_unchecked(start + r) as usize;
+                    let c = cs.add(j * d);
+                    match sums.as_mut() {
+                        Some(s) => {
+                            *s.counts.get_unchecked_mut(j) += 1;
+                            let row = s.sums.as_mut_ptr().add(j * s.stride);
+                            if exact {
+                                tile_sum = tile_sum.add(sq_diff_add::<V>(x, c, row, d));
+                            } else {
+                                add_row::<V>(row, x, d);
+                            }
+                        }
+                        None => tile_sum = tile_sum.add(sq_diff::<V>(x, c, d)),
                     }
-                    None => sq_diff::<V>(x, c, d),
-                };
-                tile_sum = tile_sum.add(dist);
-                if (r + 1) % MR == 0 || r + 1 == rows {
-                    inertia += tile_sum.reduce_add().as_f64();
-                    tile_sum = V::splat(V::T::zero());
+                    if exact && (r % MR == MR - 1 || r + 1 == rows) {
+                        inertia += tile_sum.reduce_add().as_f64();
+                        tile_sum = V::splat(V::T::zero());
+                    }
+                    x = x.add(d);
                 }
-                *labels.get_unchecked_mut(i) = j as u32;
             }
         }
     }
-    inertia
+    inertia.max(0.0)
 }
 // ANCHOR_END: dot_chunk
+
+/// The end of a register tile in [`dot_chunk`]: for block rows `rows.0..rows.1`, each point's
+/// lanes (`best`/`best_idx`) reduced to its label — the largest score, the lowest index on a
+/// tie (as within a lane) — written to `labels[r]`. Returns the tile's share of the inertia
+/// read off the scores, `norm − 2·Σ score` in `f64`, with [`Elem::INERTIA_FROM_SCORE`] (else
+/// 0: the exact distances are summed with the update, see [`dot_chunk`]).
+///
+/// A loop of its own, apart from the accumulators of the microkernel, which would otherwise be
+/// spilled (a loop over points cannot index registers).
+///
+/// # Safety
+/// `V`'s instruction set must be available; `best`/`best_idx` hold `lanes` values per row up
+/// to `rows.1`, each index `< k`; `labels` is longer than `rows.1`.
+#[inline(always)]
+unsafe fn finish_tile<V: Vector>(
+    (best, best_idx): (&[V::T], &[V::T]),
+    rows: (usize, usize),
+    norm: V::T,
+    labels: &mut [u32],
+) -> f64 {
+    let lanes = V::LANES;
+    // SAFETY: the caller's guarantees, as documented.
+    unsafe {
+        let mut scores = 0.0f64;
+        for r in rows.0..rows.1 {
+            let (score, j) = V::load(best.as_ptr().add(r * lanes))
+                .argmax_lanes(V::load(best_idx.as_ptr().add(r * lanes)));
+            *labels.get_unchecked_mut(r) = j as u32;
+            scores += score.as_f64();
+        }
+        if V::T::INERTIA_FROM_SCORE {
+            norm.as_f64() - 2.0 * scores
+        } else {
+            0.0
+        }
+    }
+}

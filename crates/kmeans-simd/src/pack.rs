@@ -10,14 +10,15 @@ const ALIGN_BYTES: usize = 64;
 /// A `Vec` whose used part starts on a cache-line boundary (safe code: over-allocate, then
 /// skip to the first aligned element).
 #[derive(Debug)]
-struct Aligned<T> {
+pub(crate) struct Aligned<T> {
     buf: Vec<T>,
     offset: usize,
     len: usize,
 }
 
 impl<T: Elem> Aligned<T> {
-    fn zeros(len: usize) -> Self {
+    /// `len` zeros, the first on a cache-line boundary.
+    pub(crate) fn zeros(len: usize) -> Self {
         let slack = ALIGN_BYTES / std::mem::size_of::<T>();
         let buf = vec![T::zero(); len + slack];
         let offset = match buf.as_ptr().align_offset(ALIGN_BYTES) {
@@ -26,10 +27,12 @@ impl<T: Elem> Aligned<T> {
         };
         Self { buf, offset, len }
     }
-    fn as_slice(&self) -> &[T] {
+    /// The aligned values.
+    pub(crate) fn as_slice(&self) -> &[T] {
         &self.buf[self.offset..self.offset + self.len]
     }
-    fn as_mut_slice(&mut self) -> &mut [T] {
+    /// The aligned values, mutably.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.buf[self.offset..self.offset + self.len]
     }
 }

@@ -8,7 +8,9 @@
 use kmeans_core::{Points, Scalar};
 use rayon::prelude::*;
 
-use crate::kernel::Sums;
+use crate::kernel::{Sums, sum_stride};
+use crate::pack::Aligned;
+use crate::vector::Elem;
 
 // ANCHOR: chunk_rows
 /// Points per chunk. Fixed (never derived from the thread count) so results are bit-identical
@@ -35,7 +37,8 @@ pub(crate) struct Totals {
 
 /// One chunk's partial result, reused from wave to wave.
 struct Partial<T> {
-    sums: Vec<T>,
+    /// `k` rows of [`sum_stride`] values (see [`Sums`]).
+    sums: Aligned<T>,
     counts: Vec<u32>,
     inertia: f64,
 }
@@ -51,10 +54,11 @@ pub(crate) fn run_chunks<T, F>(
     chunk: &F,
 ) -> Totals
 where
-    T: Scalar,
+    T: Elem,
     F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
     let (n, d) = data.shape();
+    let stride = sum_stride::<T>(d);
     let chunks = n.div_ceil(CHUNK_ROWS);
     let wave = if parallel {
         CHUNKS_PER_THREAD * rayon::current_num_threads()
@@ -64,7 +68,7 @@ where
     let size = if accumulate { k * d } else { 0 };
     let mut partials: Vec<Partial<T>> = (0..wave.min(chunks))
         .map(|_| Partial {
-            sums: vec![T::zero(); size],
+            sums: Aligned::zeros(if accumulate { k * stride } else { 0 }),
             counts: vec![0; if accumulate { k } else { 0 }],
             inertia: 0.0,
         })
@@ -77,10 +81,11 @@ where
     let run_one = |(c, (p, labels)): (usize, (&mut Partial<T>, &mut [u32]))| {
         let start = c * CHUNK_ROWS;
         let points = data.slice_rows(start, (start + CHUNK_ROWS).min(n));
-        p.sums.fill(T::zero());
+        p.sums.as_mut_slice().fill(T::zero());
         p.counts.fill(0);
         let sums = accumulate.then_some(Sums {
-            sums: &mut p.sums,
+            sums: p.sums.as_mut_slice(),
+            stride,
             counts: &mut p.counts,
         });
         p.inertia = chunk(points, labels, sums);
@@ -105,8 +110,13 @@ where
         // In chunk order, whatever thread computed which chunk.
         for p in partials.iter() {
             totals.inertia += p.inertia;
-            for (t, &s) in totals.sums.iter_mut().zip(&p.sums) {
-                *t += s.as_f64();
+            if accumulate {
+                let rows = p.sums.as_slice().chunks_exact(stride);
+                for (t, s) in totals.sums.chunks_exact_mut(d).zip(rows) {
+                    for (t, &s) in t.iter_mut().zip(s) {
+                        *t += s.as_f64();
+                    }
+                }
             }
             for (t, &c) in totals.counts.iter_mut().zip(&p.counts) {
                 *t += u64::from(c);

@@ -1,7 +1,7 @@
 //! The step types the registry exposes: each rung of the ladder as an [`AssignStep`] and a
 //! fused [`IterationStep`], for `f32` and `f64`.
 
-use kmeans_core::{AssignStep, IterationStep, Points, Scalar};
+use kmeans_core::{AssignStep, IterationStep, Points};
 
 use crate::isa::{Dispatch, Isa, Machine};
 use crate::kernel::{self, Blocking, DotJob, ExactJob, Sums};
@@ -18,7 +18,7 @@ fn drive<T, F>(
     chunk: &F,
 ) -> f64
 where
-    T: Scalar,
+    T: crate::vector::Elem,
     F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
     let totals = run_chunks(data, labels, k, out.is_some(), parallel, chunk);

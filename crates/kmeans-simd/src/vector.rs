@@ -30,8 +30,6 @@ pub(crate) trait Vector: Copy {
     /// The first `len < LANES` values from `p`, zeros in the other lanes (a masked load: no
     /// memory past `p + len` is touched), for the tail of a row.
     unsafe fn load_partial(p: *const Self::T, len: usize) -> Self;
-    /// Write the first `len < LANES` lanes to `p` (a masked store).
-    unsafe fn store_partial(self, p: *mut Self::T, len: usize);
     /// Lane-wise `self + b`.
     unsafe fn add(self, b: Self) -> Self;
     /// Lane-wise `self − b`.
@@ -52,6 +50,14 @@ pub(crate) trait Vector: Copy {
 
 /// `f32` or `f64`, plus what the kernels need beyond [`Scalar`].
 pub trait Elem: Scalar + Copy {
+    /// Whether the dot kernel reads each point's squared distance to its winner off the
+    /// winning score (`‖x′‖² − 2·score`) instead of recomputing `Σ (x − c)²`. The score carries
+    /// the dot form's rounding, about `d·ε·‖x′‖²` for a point `x′` (shifted) far from the
+    /// centroids' median: negligible in `f64` (measured relative inertia errors ≤ 10⁻⁹, even
+    /// for clusters 10⁴ times tighter than their spacing), but in `f32` such tight clusters lose
+    /// 10⁻³ to 10⁻¹ of their inertia, so `f32` keeps the exact distance (see `measure
+    /// --precision` and `MEASUREMENTS.md`).
+    const INERTIA_FROM_SCORE: bool;
     /// A centroid index as the bit pattern of a float (so that it can ride in a float register
     /// through blends): exact for any `j < 2^32`.
     fn from_index(j: usize) -> Self;
@@ -60,6 +66,7 @@ pub trait Elem: Scalar + Copy {
 }
 
 impl Elem for f32 {
+    const INERTIA_FROM_SCORE: bool = false;
     #[inline(always)]
     fn from_index(j: usize) -> Self {
         f32::from_bits(j as u32)
@@ -71,6 +78,7 @@ impl Elem for f32 {
 }
 
 impl Elem for f64 {
+    const INERTIA_FROM_SCORE: bool = true;
     #[inline(always)]
     fn from_index(j: usize) -> Self {
         f64::from_bits(j as u64)

@@ -32,8 +32,6 @@ impl<T: Elem> Vector for One<T> {
         One(T::zero())
     }
     #[inline(always)]
-    unsafe fn store_partial(self, _: *mut T, _: usize) {}
-    #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         One(self.0 + b.0)
     }

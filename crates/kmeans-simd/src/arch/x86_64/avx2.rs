@@ -132,17 +132,6 @@ impl Vector for F32x8 {
         }
     }
     #[inline(always)]
-    unsafe fn store_partial(self, p: *mut f32, len: usize) {
-        // SAFETY: lanes whose mask is clear are not written; the first `len` are valid.
-        unsafe {
-            let mask = _mm256_cmpgt_epi32(
-                _mm256_set1_epi32(len as i32),
-                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-            );
-            _mm256_maskstore_ps(p, mask, self.0)
-        }
-    }
-    #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         // SAFETY: AVX is available (trait contract).
         F32x8(unsafe { _mm256_add_ps(self.0, b.0) })
@@ -234,17 +223,6 @@ impl Vector for F64x4 {
                 _mm256_setr_epi64x(0, 1, 2, 3),
             );
             F64x4(_mm256_maskload_pd(p, mask))
-        }
-    }
-    #[inline(always)]
-    unsafe fn store_partial(self, p: *mut f64, len: usize) {
-        // SAFETY: lanes whose mask is clear are not written; the first `len` are valid.
-        unsafe {
-            let mask = _mm256_cmpgt_epi64(
-                _mm256_set1_epi64x(len as i64),
-                _mm256_setr_epi64x(0, 1, 2, 3),
-            );
-            _mm256_maskstore_pd(p, mask, self.0)
         }
     }
     #[inline(always)]

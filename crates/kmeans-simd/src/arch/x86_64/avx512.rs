@@ -129,12 +129,6 @@ impl Vector for F32x16 {
         F32x16(unsafe { _mm512_maskz_loadu_ps(mask, p) })
     }
     #[inline(always)]
-    unsafe fn store_partial(self, p: *mut f32, len: usize) {
-        let mask = (1 << len) as __mmask16 - 1;
-        // SAFETY: masked-off lanes are not written; the first `len` are valid.
-        unsafe { _mm512_mask_storeu_ps(p, mask, self.0) }
-    }
-    #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         // SAFETY: AVX-512F is available (trait contract).
         F32x16(unsafe { _mm512_add_ps(self.0, b.0) })
@@ -171,7 +165,15 @@ impl Vector for F32x16 {
         unsafe {
             let top = _mm512_reduce_max_ps(self.0);
             let eq = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_ps(top));
-            let j = _mm512_mask_reduce_min_epu32(eq, _mm512_castps_si512(idx.0));
+            let idx = _mm512_castps_si512(idx.0);
+            // Almost always one lane holds the maximum: move its index to lane 0 (a
+            // compress), no reduction. A tie across lanes takes the smallest index.
+            let j = if eq & eq.wrapping_sub(1) == 0 {
+                _mm_cvtsi128_si32(_mm512_castsi512_si128(_mm512_maskz_compress_epi32(eq, idx)))
+                    as u32
+            } else {
+                _mm512_mask_reduce_min_epu32(eq, idx)
+            };
             (top, j as usize)
         }
     }
@@ -205,12 +207,6 @@ impl Vector for F64x8 {
         let mask = (1 << len) as __mmask8 - 1;
         // SAFETY: masked-off lanes are not read; the first `len` are valid (trait contract).
         F64x8(unsafe { _mm512_maskz_loadu_pd(mask, p) })
-    }
-    #[inline(always)]
-    unsafe fn store_partial(self, p: *mut f64, len: usize) {
-        let mask = (1 << len) as __mmask8 - 1;
-        // SAFETY: masked-off lanes are not written; the first `len` are valid.
-        unsafe { _mm512_mask_storeu_pd(p, mask, self.0) }
     }
     #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
@@ -249,7 +245,14 @@ impl Vector for F64x8 {
         unsafe {
             let top = _mm512_reduce_max_pd(self.0);
             let eq = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_pd(top));
-            let j = _mm512_mask_reduce_min_epu64(eq, _mm512_castpd_si512(idx.0));
+            let idx = _mm512_castpd_si512(idx.0);
+            // As for f32: one lane (almost always) by a compress, a tie by a reduction.
+            let j = if eq & eq.wrapping_sub(1) == 0 {
+                _mm_cvtsi128_si64(_mm512_castsi512_si128(_mm512_maskz_compress_epi64(eq, idx)))
+                    as u64
+            } else {
+                _mm512_mask_reduce_min_epu64(eq, idx)
+            };
             (top, j as usize)
         }
     }
