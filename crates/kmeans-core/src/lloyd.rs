@@ -235,7 +235,12 @@ impl<T: Scalar> KMeans<T> {
     }
 
     fn fit_runs(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
-        let tol = self.tol * mean_column_variance(data);
+        // The variance pass over the data is only needed to scale a positive tolerance.
+        let tol = if self.tol > 0.0 {
+            self.tol * mean_column_variance(data)
+        } else {
+            0.0
+        };
         let runs = if matches!(self.init, Init::Centroids(_)) {
             1
         } else {
