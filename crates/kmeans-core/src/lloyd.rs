@@ -50,6 +50,9 @@ pub struct Fit<T> {
     pub converged: bool,
     /// The kept restart's per-iteration log; `history[i].inertia` never increases.
     pub history: Vec<IterationLog>,
+    /// Wall-clock seconds spent choosing initial centroids, summed over all restarts (the rest
+    /// of a fit's time is its Lloyd iterations and the final labels pass).
+    pub init_seconds: f64,
 }
 
 impl<T: Scalar> Fit<T> {
@@ -248,15 +251,20 @@ impl<T: Scalar> KMeans<T> {
         };
         let mut seeds = StdRng::seed_from_u64(self.seed);
         let mut best: Option<Fit<T>> = None;
+        let mut init_seconds = 0.0;
         for run in 0..runs {
             let mut rng = StdRng::seed_from_u64(seeds.next_u64());
+            let started = std::time::Instant::now();
             let centroids = self.init.centroids(data, self.k, &mut rng)?;
+            init_seconds += started.elapsed().as_secs_f64();
             let fit = self.lloyd(solver, data, centroids, tol, run);
             if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
                 best = Some(fit);
             }
         }
-        Ok(best.expect("n_init >= 1 was checked"))
+        let mut best = best.expect("n_init >= 1 was checked");
+        best.init_seconds = init_seconds;
+        Ok(best)
     }
 
     // ANCHOR: lloyd_loop
@@ -320,6 +328,7 @@ impl<T: Scalar> KMeans<T> {
             iterations: history.len(),
             converged,
             history,
+            init_seconds: 0.0,
         }
     }
     // ANCHOR_END: lloyd_loop
