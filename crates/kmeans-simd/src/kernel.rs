@@ -16,6 +16,56 @@ use num_traits::{Float, Zero};
 use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
+/// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
+/// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its
+/// vector type and register tiles — so adding a kernel adds no per-ISA code.
+pub(crate) trait Job<T: Elem> {
+    /// What the kernel returns.
+    type Output;
+    /// Run the kernel with vector type `V` and register tiles `S`.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> Self::Output;
+}
+
+/// An instruction set's register tiles for the dot kernel: [`dot_chunk`] instantiated with its
+/// `MR × NV` shapes (const generics cannot come from a trait's constants on stable Rust).
+pub(crate) trait Tiles {
+    /// [`dot_chunk`] with the tile the centroids were packed for.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn dot<V: Vector>(job: DotJob<'_, V::T>) -> f64;
+}
+
+impl<T: Elem> Job<T> for ExactJob<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { exact_chunk::<V>(self) }
+    }
+}
+
+impl<T: Elem> Job<T> for DotJob<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { S::dot::<V>(self) }
+    }
+}
+
+impl<T: Elem> Job<T> for DistJob<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { distances_chunk::<V>(self) }
+    }
+}
+
 /// Where a fused chunk kernel adds its points: `k` rows of sums (in the data's float type, for
 /// one chunk only, so they stay accurate) and `k` counts.
 ///

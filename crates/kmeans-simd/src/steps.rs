@@ -104,7 +104,7 @@ impl Exact {
             out,
             self.parallel,
             &|p, l, s| {
-                T::exact(
+                T::run(
                     machine,
                     ExactJob {
                         points: p,
@@ -188,7 +188,7 @@ impl Dot {
             out,
             self.parallel,
             &|p, l, s| {
-                T::dot(
+                T::run(
                     machine,
                     DotJob {
                         points: p,
@@ -204,14 +204,15 @@ impl Dot {
 }
 
 /// The inits' distance blocks on `machine`'s exact kernel (see
-/// [`IterationStep::sq_distances`]).
+/// [`IterationStep::sq_distances`]), with the vectors that pad the few centers least.
 fn distances<T: Dispatch>(
     machine: Machine,
     data: Points<'_, T>,
     centers: Points<'_, T>,
     out: &mut [T],
 ) {
-    T::distances(
+    let machine = machine.narrowest_for(centers.n(), std::mem::size_of::<T>());
+    T::run(
         machine,
         DistJob {
             points: data,
