@@ -258,7 +258,12 @@ fn median(mut times: Vec<Duration>) -> Duration {
 /// side: one warm-up call each, then `runs` rounds of one call of each; medians and the spread
 /// of the per-round speed-ups. Call it only on an exercise that passed [`conformance`] (a stub
 /// would panic).
-pub fn measure(exercise: &Exercise, reference: &Exercise, workload: &Workload, runs: usize) -> Timing {
+pub fn measure(
+    exercise: &Exercise,
+    reference: &Exercise,
+    workload: &Workload,
+    runs: usize,
+) -> Timing {
     let base = baseline(exercise.meta.kind);
     let (n, k, d) = (workload.data.n(), workload.centroids.n(), workload.data.d());
     let mut buffers = Buffers {

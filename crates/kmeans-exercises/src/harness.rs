@@ -136,10 +136,7 @@ pub fn report(exercise: &Exercise, workload: &Workload, opts: &Options) -> Outco
                 }
             }
             if meta.number == 11 {
-                println!(
-                    "          rayon threads: {}",
-                    rayon::current_num_threads()
-                );
+                println!("          rayon threads: {}", rayon::current_num_threads());
             }
         }
         Outcome::NotStarted { location } => {
@@ -213,7 +210,9 @@ pub fn main(exercise: Exercise) -> ExitCode {
                 continue;
             }
             (other, _) => {
-                eprintln!("error: unknown argument {other:?} (usage: [--runs R] [--file PATH] [--full])");
+                eprintln!(
+                    "error: unknown argument {other:?} (usage: [--runs R] [--file PATH] [--full])"
+                );
                 return ExitCode::from(EXIT_USAGE);
             }
         }

@@ -91,7 +91,9 @@ pub fn baseline(kind: StepKind) -> Step {
 
 /// The reference solution of exercise `number` (1-based), registered as the checker times it.
 pub fn reference(number: usize) -> Option<Exercise> {
-    solutions::all().into_iter().find(|e| e.meta.number == number)
+    solutions::all()
+        .into_iter()
+        .find(|e| e.meta.number == number)
 }
 
 /// The shared row-major `n × d` view as an ndarray `(n, d)` array view: the same buffer, no

@@ -92,21 +92,60 @@ fn the_catalog_matches_the_exercises_package() {
     let manifest = std::fs::read_to_string(root.join("exercises/Cargo.toml")).unwrap();
     for (i, meta) in CATALOG.iter().enumerate() {
         assert_eq!(meta.number, i + 1, "exercises are numbered 1, 2, …");
-        assert!(meta.hints.len() >= 2, "exercise {}: hints are progressive", meta.number);
+        assert!(
+            meta.hints.len() >= 2,
+            "exercise {}: hints are progressive",
+            meta.number
+        );
         assert!(
             meta.target > 0.0 && meta.target <= 1.0,
             "exercise {}: a target is a fraction of the reference's speed-up",
             meta.number
         );
         let bin = format!("name = \"{}\"\npath = \"{}\"", meta.bin(), meta.file);
-        assert!(manifest.contains(&bin), "exercises/Cargo.toml lacks [[bin]] {bin}");
+        assert!(
+            manifest.contains(&bin),
+            "exercises/Cargo.toml lacks [[bin]] {bin}"
+        );
         let solution = std::fs::read_to_string(root.join("src/solutions").join(meta.file)).unwrap();
         assert!(solution.contains("// ANCHOR: solution"), "{}", meta.file);
-        assert!(!solution.contains("todo!("), "{}: todo!() only in stubs", meta.file);
+        assert!(
+            !solution.contains("todo!("),
+            "{}: todo!() only in stubs",
+            meta.file
+        );
     }
     assert_eq!(
         manifest.matches("[[bin]]").count(),
         CATALOG.len(),
         "one program per exercise"
     );
+}
+
+/// The book's exercises page lists every exercise with its file, slide and target, and
+/// includes its stub and its solution.
+#[test]
+fn the_book_page_matches_the_catalog() {
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/src/exercises.md"),
+    )
+    .unwrap();
+    for meta in CATALOG {
+        let row = page
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", meta.number)))
+            .unwrap_or_else(|| panic!("no table row for exercise {}", meta.number));
+        assert!(row.contains(&format!("`{}`", meta.file)), "{row}");
+        assert!(row.contains(meta.slide), "{row}");
+        assert!(row.contains(&meta.target_text()), "{row}");
+        for include in [
+            format!("kmeans-exercises/exercises/{}:exercise}}}}", meta.file),
+            format!("kmeans-exercises/src/solutions/{}:solution}}}}", meta.file),
+        ] {
+            assert!(
+                page.contains(&include),
+                "the page lacks {{{{#include …{include}"
+            );
+        }
+    }
 }

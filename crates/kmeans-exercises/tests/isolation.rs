@@ -62,13 +62,26 @@ fn a_file_that_does_not_compile_does_not_stop_the_others() {
     );
     std::fs::write(package.join("Cargo.toml"), manifest).unwrap();
     // The same dependency versions as the exercises package, without asking a registry.
-    std::fs::copy(crate_dir.join("exercises/Cargo.lock"), package.join("Cargo.lock")).unwrap();
+    std::fs::copy(
+        crate_dir.join("exercises/Cargo.lock"),
+        package.join("Cargo.lock"),
+    )
+    .unwrap();
     std::fs::write(package.join("ex01_no_alloc.rs"), BROKEN).unwrap();
     std::fs::write(package.join("ex02_no_sqrt.rs"), STUB).unwrap();
     std::fs::write(package.join("ex03_running_argmin.rs"), WRONG).unwrap();
 
     let output = Command::new(env!("CARGO_BIN_EXE_check"))
-        .args(["1", "2", "3", "--runs", "1", "--profile", "dev", "--exercises-dir"])
+        .args([
+            "1",
+            "2",
+            "3",
+            "--runs",
+            "1",
+            "--profile",
+            "dev",
+            "--exercises-dir",
+        ])
         .arg(&package)
         .env("CARGO_TARGET_DIR", tmp.join("target"))
         .env("RUST_BACKTRACE", "1")
@@ -77,7 +90,10 @@ fn a_file_that_does_not_compile_does_not_stop_the_others() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let all = format!("{stdout}\n--- stderr ---\n{stderr}");
-    assert!(output.status.success(), "the checker exits 0 on your code:\n{all}");
+    assert!(
+        output.status.success(),
+        "the checker exits 0 on your code:\n{all}"
+    );
     // The lines of exercise n: from its title (" n. …") to the next title or the summary.
     let section = |n: usize| -> String {
         let title = format!("{n:>2}. ");
@@ -90,13 +106,19 @@ fn a_file_that_does_not_compile_does_not_stop_the_others() {
     };
     let one = section(1);
     assert!(one.contains("FAIL  does not compile"), "{one}\n{all}");
-    assert!(one.contains("ex01_no_alloc.rs"), "the error names the file:\n{one}");
+    assert!(
+        one.contains("ex01_no_alloc.rs"),
+        "the error names the file:\n{one}"
+    );
     let two = section(2);
     assert!(two.contains("TODO  not started yet"), "{two}\n{all}");
     assert!(two.contains("hint 1:"), "{two}");
     let three = section(3);
     assert!(three.contains("FAIL  wrong result"), "{three}\n{all}");
-    assert!(three.contains("label 0"), "the kit's message names the label:\n{three}");
+    assert!(
+        three.contains("label 0"),
+        "the kit's message names the label:\n{three}"
+    );
     assert!(stdout.contains("0 of 3 pass (1 not started)"), "{all}");
     assert!(!all.contains("stack backtrace"), "no backtrace:\n{all}");
 }

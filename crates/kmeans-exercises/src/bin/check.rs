@@ -202,15 +202,31 @@ enum Verdict {
 }
 
 /// Build exercise `meta`'s program and run it; its lines go straight to the terminal.
-fn check_student(meta: &Meta, args: &CheckArgs, target: &Path, alone: bool) -> Result<Verdict, String> {
+fn check_student(
+    meta: &Meta,
+    args: &CheckArgs,
+    target: &Path,
+    alone: bool,
+) -> Result<Verdict, String> {
     let file = args.dir.join(meta.file);
-    let shown = file.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&file).display().to_string();
+    let shown = file
+        .strip_prefix(std::env::current_dir().unwrap_or_default())
+        .unwrap_or(&file)
+        .display()
+        .to_string();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let build = Command::new(&cargo)
         .arg("build")
         .arg("--manifest-path")
         .arg(args.dir.join("Cargo.toml"))
-        .args(["--profile", &args.profile, "--bin", &meta.bin(), "--message-format", "short"])
+        .args([
+            "--profile",
+            &args.profile,
+            "--bin",
+            &meta.bin(),
+            "--message-format",
+            "short",
+        ])
         .env("CARGO_TARGET_DIR", target)
         .output()
         .map_err(|e| format!("could not run cargo ({}): {e}", cargo.to_string_lossy()))?;
@@ -223,7 +239,11 @@ fn check_student(meta: &Meta, args: &CheckArgs, target: &Path, alone: bool) -> R
             println!("          {line}");
         }
         if errors.len() > shown_errors {
-            println!("          … and {} more lines: check this exercise alone ({CHECK} {})", errors.len() - shown_errors, meta.number);
+            println!(
+                "          … and {} more lines: check this exercise alone ({CHECK} {})",
+                errors.len() - shown_errors,
+                meta.number
+            );
         }
         println!("          edit {shown} · the other exercises are checked regardless");
         return Ok(Verdict::Failed);
@@ -242,7 +262,9 @@ fn check_student(meta: &Meta, args: &CheckArgs, target: &Path, alone: bool) -> R
         Some(EXIT_NOT_STARTED) => Verdict::Todo,
         Some(_) => Verdict::Failed,
         None => {
-            println!("    FAIL  the program was killed ({status}): a stack overflow, or out of memory?");
+            println!(
+                "    FAIL  the program was killed ({status}): a stack overflow, or out of memory?"
+            );
             Verdict::Failed
         }
     })

@@ -54,7 +54,10 @@ impl<T: Scalar> IterationStep<T> for Fused {
             inertia += dist.as_f64();
             // The same point, still in cache: add it into its cluster's sum.
             counts[best] += 1;
-            for (s, &v) in new_centroids[best * d..(best + 1) * d].iter_mut().zip(point) {
+            for (s, &v) in new_centroids[best * d..(best + 1) * d]
+                .iter_mut()
+                .zip(point)
+            {
                 *s += v;
             }
         }
