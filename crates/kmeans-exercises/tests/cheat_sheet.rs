@@ -24,7 +24,7 @@ fn boolean_masks_are_select_or_zip() {
     // ANCHOR: mask
     let data = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]];
     let labels = [0, 1, 0, 1];
-    // data[labels == 0] — ndarray has no boolean indexing: select the true positions (a copy)
+    // data[labels == 0]: no boolean indexing; select the true positions (a copy)
     let rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == 0).collect();
     let selected = data.select(Axis(0), &rows);
     assert_eq!(selected, array![[1.0, 2.0], [5.0, 6.0]]);
@@ -62,7 +62,8 @@ fn add_at_and_bincount_are_loops() {
 #[test]
 fn einsum_is_zip_dot_or_fold() {
     // ANCHOR: einsum
-    let a = array![[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]; // (n, k, d) = (2, 2, 2)
+    // (n, k, d) = (2, 2, 2)
+    let a = array![[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]];
     // np.einsum('nkd,nkd->nk', a, a): reduce every d-lane
     let mut nk = Array2::<f64>::zeros((2, 2));
     Zip::from(&mut nk)

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use super::ex09_lanes::nearest;
 
-/// Points per parallel task: large enough that scheduling a task (about a microsecond) is
-/// small next to its work (256 × k × d multiply-adds: 170 000 at the slides' size), small enough
-/// that 5000 points make 20 tasks to balance over the cores.
+/// Points per parallel task: large enough that handing a task to a thread is small next to its
+/// work (256 × k × d multiply-adds: 170 000 at the slides' size), small enough that 5000
+/// points make 20 tasks to balance over the cores.
 pub const CHUNK: usize = 256;
 
 /// Exercise 11, solved: `par_chunks_mut` over the labels, exercise 9's kernel in each chunk.
