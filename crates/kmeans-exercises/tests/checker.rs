@@ -149,3 +149,23 @@ fn the_book_page_matches_the_catalog() {
         }
     }
 }
+
+/// Exercise 10's solution reports the branch it took, so the checker prints the path that ran:
+/// AVX2 + FMA exactly when the CPU has both, the scalar fallback otherwise.
+#[test]
+fn exercise_10_reports_the_path_that_ran() {
+    use kmeans_exercises::solutions::ex10_avx2::{Avx2Fma, has_avx2_fma};
+    use kmeans_exercises::{Path, take_path};
+    let points = kmeans_core::data::uniform::<f64>(40, 5, 1);
+    let centroids = kmeans_core::data::uniform::<f64>(3, 5, 2);
+    let mut labels = vec![0u32; 40];
+    take_path();
+    Avx2Fma.assign(points.view(), centroids.view(), &mut labels);
+    let want = if has_avx2_fma() {
+        Path::Avx2Fma
+    } else {
+        Path::Scalar
+    };
+    assert_eq!(take_path(), Some(want));
+    assert_eq!(take_path(), None, "taking the path forgets it");
+}
