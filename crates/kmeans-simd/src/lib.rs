@@ -52,12 +52,14 @@
 //! ## Measured
 //!
 //! `MEASUREMENTS.md` (beside this crate's `Cargo.toml`) has the side-by-side table against
-//! scikit-learn, the slides' NumPy and the loops backend, with the commands that produce it.
-//! On the project's 2-core AVX-512 machine the fused, threaded dot form runs the
+//! scikit-learn, the slides' NumPy and the loops backend, with the commands that produce it;
+//! `cargo bench` regenerates the book's tables on your machine. One run, labelled: on
+//! 2026-11-25, on 2 shared cores of an Intel Xeon (Sapphire Rapids class, AVX-512F dispatched;
+//! the machine is described in `MEASUREMENTS.md`), the fused, threaded dot form ran the
 //! 10⁶ × 256 × 64 f32 assignment at 145 GFLOP/s per core (≈ 80 % of what a register-only loop
-//! of FMAs issues) and a whole iteration 3.8× faster than scikit-learn; at the slides' setting
-//! (f64, one thread) a whole iteration is 2.55–2.64× scikit-learn and 36–39× the slides' best
-//! NumPy.
+//! of FMAs issued there) and a whole iteration 3.8× faster than scikit-learn; at the slides'
+//! setting (f64, one thread) a whole iteration was 2.55–2.64× scikit-learn and 36–39× the
+//! slides' best NumPy. An AVX2-only CPU runs the AVX2 kernels: expect other ratios there.
 //!
 //! ```
 //! use kmeans_core::{data, KMeans};

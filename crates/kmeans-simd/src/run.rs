@@ -90,6 +90,7 @@ where
         });
         p.inertia = chunk(points, labels, sums);
     };
+    // ANCHOR: ordered_reduction
     for first in (0..chunks).step_by(wave.max(1)) {
         let end = (first + wave).min(chunks);
         let labels = &mut labels[first * CHUNK_ROWS..(end * CHUNK_ROWS).min(n)];
@@ -123,6 +124,7 @@ where
             }
         }
     }
+    // ANCHOR_END: ordered_reduction
     totals
 }
 
