@@ -333,6 +333,7 @@ fn greedy<T: Scalar>(
     nearest.start(data, data.row(first), kernel);
     let mut cands = Matrix::zeros(trials, data.d());
     let mut block = vec![T::zero(); n * trials];
+    // ANCHOR: greedy_step
     while chosen.len() < k {
         let total = nearest.total();
         if total <= 0.0 {
@@ -351,6 +352,7 @@ fn greedy<T: Scalar>(
         chosen.push(idx[best]);
         nearest.take(&block, trials, best);
     }
+    // ANCHOR_END: greedy_step
     Some(chosen)
 }
 
@@ -378,6 +380,7 @@ fn kmeans_parallel<T: Scalar>(
     // The candidate each point is nearest to, for the weights.
     let mut owner = vec![0u32; n];
     let mut assigned = vec![0u32; n];
+    // ANCHOR: kmeans_parallel_round
     for _ in 0..rounds {
         let phi = nearest.total();
         if phi <= 0.0 {
@@ -433,6 +436,7 @@ fn kmeans_parallel<T: Scalar>(
             });
         candidates.extend(new);
     }
+    // ANCHOR_END: kmeans_parallel_round
     let mut weights = vec![0.0f64; candidates.len()];
     for &o in &owner {
         weights[o as usize] += 1.0;
