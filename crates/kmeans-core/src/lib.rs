@@ -9,6 +9,8 @@
 //!   [`VariantInfo`] (stable name, slide, what changed, memory and work models) in a [`Registry`].
 //! - [`KMeans`]: the Lloyd driver with scikit-learn's parameters (`k`, `max_iter`, `tol`, `init`,
 //!   `seed`, `n_init`, threads), empty-cluster relocation and a per-iteration log; [`predict`].
+//! - [`MiniBatchKMeans`]: mini-batch k-means as scikit-learn's `MiniBatchKMeans`, each batch
+//!   assigned by any iteration step.
 //! - [`Error`]: every way user input can be wrong, as a value, never a panic.
 //! - [`data`]: seeded generators (the slides' uniform data, Gaussian blobs).
 //! - [`reference`]: an obviously correct implementation, the oracle of the conformance kit
@@ -34,6 +36,7 @@ mod error;
 pub mod init;
 mod lloyd;
 mod metrics;
+mod minibatch;
 mod points;
 pub mod reference;
 mod registry;
@@ -47,6 +50,7 @@ pub use error::{Error, Result};
 pub use init::Init;
 pub use lloyd::{Fit, IterationLog, KMeans, Observer, predict, relocate_empty_clusters};
 pub use metrics::{CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist_f64};
+pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use points::{Matrix, Points};
 pub use registry::{
     Assign, AssignVariant, Iterate, IterationVariant, Kind, Registry, Update, UpdateVariant,
