@@ -124,6 +124,10 @@ pub struct FitArgs {
     /// Write the K×D centroids here (.npy or .csv).
     #[arg(long, value_name = "FILE")]
     pub centroids_out: Option<PathBuf>,
+    /// Write the fitted model here (.json: centroids, parameters, backend), for
+    /// `kmeans predict --model`.
+    #[arg(long, value_name = "FILE")]
+    pub model_out: Option<PathBuf>,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -144,15 +148,25 @@ pub struct PredictArgs {
     /// Points, one per row: .npy or .csv/.tsv.
     pub data: PathBuf,
     /// K×D centroids (.npy or .csv), e.g. from `kmeans fit --centroids-out`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "model",
+        conflicts_with = "model"
+    )]
+    pub centroids: Option<PathBuf>,
+    /// A model saved by `kmeans fit --model-out` (.json): its centroids, dtype and backend.
     #[arg(long, value_name = "FILE")]
-    pub centroids: PathBuf,
+    pub model: Option<PathBuf>,
     /// Write the labels here (.npy or .csv) instead of printing one per line.
     #[arg(long, value_name = "FILE")]
     pub labels_out: Option<PathBuf>,
-    /// Variant whose assignment step labels the points [default: the fastest].
+    /// Variant whose assignment step labels the points [default: the model's backend, else
+    /// the fastest].
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
-    /// Float type to compute in [default: the data file's for .npy, f64 for CSV].
+    /// Float type to compute in [default: the model's; else the data file's for .npy, f64 for
+    /// CSV].
     #[arg(long, value_enum)]
     pub dtype: Option<DtypeArg>,
     /// Print the result as one JSON object.

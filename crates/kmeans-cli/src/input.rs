@@ -180,7 +180,7 @@ fn convert<T: Scalar, U: Scalar>(m: Matrix<T>) -> Result<Matrix<U>, ReadError> {
         let (row, col) = (i / m.d(), i % m.d());
         return Err(ReadError::whole(format!(
             "the value {} at row {row}, column {col} (counting from 0) does not fit in {}",
-            m.as_slice()[i],
+            kmeans_workshop::format_number(m.as_slice()[i]),
             U::DTYPE
         )));
     }
@@ -202,9 +202,7 @@ pub fn read_matrix(path: &Path, csv: &CsvOptions) -> Result<Data> {
                 delimiter: Some(csv.delimiter.unwrap_or(delimiter)),
                 ..*csv
             };
-            // Spreadsheets often start their CSV with a UTF-8 byte-order mark.
-            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            read_csv(text, &options).map(Data::F64)
+            read_csv_bytes(&bytes, &options).map(Data::F64)
         }
     }
     .map_err(|e| e.in_file(path))
@@ -481,6 +479,16 @@ pub fn read_csv<R: std::io::Read>(
     }
     let d = fields.unwrap_or(0);
     Matrix::from_vec(values, rows, d).map_err(|e| ReadError::whole(e.to_string()))
+}
+
+/// [`read_csv`] on a whole file held in memory, after a UTF-8 byte-order mark if there is one
+/// (spreadsheets often start their CSV with one).
+///
+/// # Errors
+/// As [`read_csv`].
+pub fn read_csv_bytes(bytes: &[u8], options: &CsvOptions) -> Result<Matrix<f64>, ReadError> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    read_csv(text, options)
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {

@@ -6,7 +6,7 @@
 //! - [`args`]: the command line (clap);
 //! - [`input`]: `.npy` and CSV readers whose errors name the file, line and column;
 //! - [`output`]: writers that stage into a temporary file and rename, never leaving a partial file;
-//! - [`commands`]: `fit`, `predict`, `backends`, `demo`, `generate`;
+//! - [`commands`]: `fit`, `predict`, `backends`, `demo`, `generate`, one module each;
 //! - [`demo`]: the slides' K = 3 pictures, computed by the real driver, drawn with plotters;
 //! - [`error`]: one error line and exit code 2 for every failure.
 //!
@@ -31,6 +31,8 @@ pub use error::{CliError, EXIT_FAILURE, Result};
 /// # Errors
 /// Every failure, as one line for the user.
 pub fn run(cli: args::Cli) -> Result<()> {
+    // A bad KMEANS_SIMD_ISA is an error here, not the library's silent fallback.
+    kmeans_workshop::check_environment().map_err(|e| CliError::msg(e.to_string()))?;
     match cli.command {
         args::Command::Fit(a) => commands::fit(&a),
         args::Command::Predict(a) => commands::predict(&a),
