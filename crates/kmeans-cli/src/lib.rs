@@ -39,5 +39,6 @@ pub fn run(cli: args::Cli) -> Result<()> {
         args::Command::Backends(a) => commands::backends(&a),
         args::Command::Demo(a) => commands::demo(&a),
         args::Command::Generate(a) => commands::generate(&a),
+        args::Command::Convert(a) => commands::convert(&a),
     }
 }

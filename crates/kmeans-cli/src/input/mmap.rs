@@ -24,7 +24,10 @@ use memmap2::Mmap;
 use ndarray::ArrayView2;
 use ndarray_npy::{ViewElement, ViewNpyError, ViewNpyExt};
 
-use super::{ReadError, check_preamble, io_reason, is_float32, npy_error};
+use super::{
+    CsvOptions, Data, Format, ReadError, check_preamble, io_reason, is_float32, npy_error,
+    read_matrix,
+};
 use crate::error::{CliError, Result};
 
 /// A mapped `.npy` file of 2-D float32 or float64 values, C order or not.
@@ -143,7 +146,11 @@ impl MappedNpy {
                     bytes >> 20,
                     available >> 20,
                     T::DTYPE,
-                    if T::DTYPE == Dtype::F32 { "float32" } else { "float64" },
+                    if T::DTYPE == Dtype::F32 {
+                        "float32"
+                    } else {
+                        "float64"
+                    },
                 ),
             ));
         }
@@ -152,6 +159,47 @@ impl MappedNpy {
             Dtype::F64 => copy_as::<f64, T>(&self.map, n, d),
         };
         m.map_err(|e| e.in_file(&self.path))
+    }
+
+    /// The file's values read into memory with plain reads (no mapping, so the page cache is
+    /// not counted in this process's memory): one copy of the data, in the file's dtype.
+    ///
+    /// # Errors
+    /// An unreadable file, naming it.
+    pub fn read(self) -> Result<Data> {
+        if !self.in_place {
+            // Fortran order or misaligned: converted through a view of the map (rare).
+            return Ok(match self.dtype {
+                Dtype::F32 => Data::F32(self.to_matrix::<f32>()?),
+                Dtype::F64 => Data::F64(self.to_matrix::<f64>()?),
+            });
+        }
+        let (dtype, (n, d)) = (self.dtype, self.shape);
+        // The header and length were checked against each other: the data is the file's tail.
+        let offset = self.len - self.data_bytes() as u64;
+        let path = self.path.clone();
+        drop(self);
+        let read = |bytes: &mut [u8]| -> std::io::Result<()> {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut file = File::open(&path)?;
+            file.seek(SeekFrom::Start(offset))?;
+            file.read_exact(bytes)
+        };
+        let failed = |e: std::io::Error| CliError::at(&path, io_reason(&e));
+        let shape = |e: kmeans_workshop::Error| CliError::at(&path, e.to_string());
+        // The values are in native byte order (ndarray-npy refused the others when mapping).
+        Ok(match dtype {
+            Dtype::F32 => {
+                let mut v = vec![0f32; n * d];
+                read(bytemuck::cast_slice_mut(&mut v)).map_err(failed)?;
+                Data::F32(Matrix::from_vec(v, n, d).map_err(shape)?)
+            }
+            Dtype::F64 => {
+                let mut v = vec![0f64; n * d];
+                read(bytemuck::cast_slice_mut(&mut v)).map_err(failed)?;
+                Data::F64(Matrix::from_vec(v, n, d).map_err(shape)?)
+            }
+        })
     }
 
     /// Why the data has to be copied for `T`, if it has to (for the user's note).
@@ -190,6 +238,99 @@ impl MappedNpy {
     }
 }
 
+/// A data file as opened for a fit: a `.npy` mapped (unless `--no-mmap`), anything else read.
+#[derive(Debug)]
+pub enum Source {
+    /// A mapped `.npy`.
+    Mapped(MappedNpy),
+    /// Read into memory (CSV, or `--no-mmap`).
+    Memory(Data),
+}
+
+impl Source {
+    /// Open `path`: map a `.npy` when `map` is true, else read it (as [`read_matrix`]).
+    ///
+    /// # Errors
+    /// As [`MappedNpy::open`] and [`read_matrix`].
+    pub fn open(path: &Path, csv: &CsvOptions, map: bool) -> Result<Self> {
+        if map && Format::of(path)? == Format::Npy {
+            MappedNpy::open(path).map(Self::Mapped)
+        } else {
+            read_matrix(path, csv).map(Self::Memory)
+        }
+    }
+
+    /// The float type of the file's values.
+    pub fn dtype(&self) -> Dtype {
+        match self {
+            Self::Mapped(m) => m.dtype(),
+            Self::Memory(d) => d.dtype(),
+        }
+    }
+
+    /// The points as `T`: the map itself when it can be viewed as `T`, else a copy (converted),
+    /// with the reason for the copy in [`Loaded::note`].
+    ///
+    /// # Errors
+    /// As [`MappedNpy::to_matrix`] and [`Data::into_typed`], naming `path`.
+    pub fn into_typed<T: Scalar + ViewElement>(self, path: &Path) -> Result<Loaded<T>> {
+        match self {
+            Self::Mapped(m) if m.points::<T>().is_some() => Ok(Loaded {
+                mapped: Some(m),
+                owned: None,
+                note: None,
+            }),
+            Self::Mapped(m) => Ok(Loaded {
+                owned: Some(m.to_matrix::<T>()?),
+                note: m.copy_reason::<T>(),
+                mapped: None,
+            }),
+            Self::Memory(d) => Ok(Loaded {
+                owned: Some(d.into_typed::<T>().map_err(|e| e.in_file(path))?),
+                mapped: None,
+                note: None,
+            }),
+        }
+    }
+}
+
+/// Points ready for a fit: viewed in a mapped file, or owned.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    mapped: Option<MappedNpy>,
+    owned: Option<Matrix<T>>,
+    /// Why a mapped file had to be copied (for the user), if it had to.
+    pub note: Option<String>,
+}
+
+impl<T: Scalar + ViewElement> Loaded<T> {
+    /// The points.
+    pub fn points(&self) -> Points<'_, T> {
+        match (&self.owned, &self.mapped) {
+            (Some(m), _) => m.view(),
+            (None, Some(m)) => m
+                .points::<T>()
+                .expect("into_typed keeps the map only when it views as T"),
+            (None, None) => unreachable!("into_typed sets one of the two"),
+        }
+    }
+
+    /// Whether the points are the mapped file itself (not a copy).
+    pub fn in_place(&self) -> bool {
+        self.owned.is_none()
+    }
+
+    /// After a fit: an error if the mapped file changed meanwhile (see the module docs).
+    ///
+    /// # Errors
+    /// As [`MappedNpy::check_unchanged`].
+    pub fn check_unchanged(&self) -> Result<()> {
+        self.mapped
+            .as_ref()
+            .map_or(Ok(()), MappedNpy::check_unchanged)
+    }
+}
+
 /// The dtype, the shape and whether the data can be viewed in place, from the header (and the
 /// file's length, which must match the shape).
 fn probe(bytes: &[u8]) -> std::result::Result<(Dtype, (usize, usize), bool), ReadError> {
@@ -205,13 +346,14 @@ fn probe(bytes: &[u8]) -> std::result::Result<(Dtype, (usize, usize), bool), Rea
     }
 }
 
-fn view_shape<T: Scalar + ViewElement>(
+fn view_shape<T: Scalar + ViewElement + ndarray_npy::ReadableElement>(
     bytes: &[u8],
 ) -> std::result::Result<((usize, usize), bool), ViewNpyError> {
     match ArrayView2::<T>::view_npy(bytes) {
         Ok(view) => {
             let shape = view.dim();
-            if shape.0 == 0 || shape.1 == 0 {
+            // 0 rows is left to the fit's validation ("the data is empty").
+            if shape.1 == 0 {
                 return Err(ViewNpyError::LengthOverflow);
             }
             Ok((shape, view.is_standard_layout()))
@@ -228,7 +370,9 @@ fn view_shape<T: Scalar + ViewElement>(
 
 /// The shape of a misaligned file, through ndarray-npy's reader (which copies into an aligned
 /// buffer); only used to learn the shape, so it costs one copy of a rare file.
-fn header_shape<T: Scalar + ViewElement>(bytes: &[u8]) -> std::result::Result<(usize, usize), ViewNpyError> {
+fn header_shape<T: Scalar + ViewElement + ndarray_npy::ReadableElement>(
+    bytes: &[u8],
+) -> std::result::Result<(usize, usize), ViewNpyError> {
     use ndarray_npy::ReadNpyExt;
     ndarray::Array2::<T>::read_npy(bytes)
         .map(|a| a.dim())
@@ -308,7 +452,10 @@ mod tests {
         assert!(!mapped.in_place());
         assert!(mapped.points::<f32>().is_none());
         assert!(mapped.copy_reason::<f32>().unwrap().contains("Fortran"));
-        assert_eq!(mapped.to_matrix::<f32>().unwrap().as_slice(), a.as_slice().unwrap());
+        assert_eq!(
+            mapped.to_matrix::<f32>().unwrap().as_slice(),
+            a.as_slice().unwrap()
+        );
     }
 
     #[test]
@@ -325,7 +472,10 @@ mod tests {
         let mapped = MappedNpy::open(&path).unwrap();
         // Grow the file (never shrink it under a live map: that is the SIGBUS case).
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(&[0u8; 64]).unwrap();
         drop(f);
         let e = mapped.check_unchanged().unwrap_err().to_string();
@@ -333,8 +483,15 @@ mod tests {
 
         let empty = dir.path().join("empty.npy");
         std::fs::write(&empty, b"").unwrap();
-        assert!(MappedNpy::open(&empty).unwrap_err().to_string().contains("empty"));
-        let e = MappedNpy::open(&dir.path().join("missing.npy")).unwrap_err().to_string();
+        assert!(
+            MappedNpy::open(&empty)
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        let e = MappedNpy::open(&dir.path().join("missing.npy"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no such file"), "{e}");
     }
 }
