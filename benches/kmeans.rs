@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
+
+mod outofcore;
 use kmeans_benches::cases::{Case, LARGE, MID, MNIST, case};
 use kmeans_benches::machine::MachineInfo;
 use kmeans_benches::report::{Peak, Report};
@@ -655,6 +657,15 @@ fn main() {
     h.target_group::<f32>("mnist", MNIST, &reg, false);
     eprintln!("== group large: n=1000000 k=256 d=64, f32");
     h.target_group::<f32>("large", LARGE, &reg, true);
+    let filter = filter_argument();
+    let rows = outofcore::run(
+        &mut h.c,
+        h.memory_limit,
+        h.cores,
+        h.benchmarking,
+        filter.as_deref(),
+    );
+    h.rows.extend(rows);
     let mut peaks = h.peaks();
     h.c.final_summary();
     if !h.benchmarking {
@@ -679,7 +690,6 @@ fn main() {
         }
     }
     peaks.retain(|p| p.gflops > 0.0);
-    let filter = filter_argument();
     let python = match &filter {
         None => kmeans_benches::peers::run(
             &root,
@@ -707,6 +717,11 @@ fn main() {
         None => report.publish(&root),
         Some(_) => report.write(&reports),
     };
+    if let Some(md) = outofcore::markdown(&report.rows)
+        && let Err(e) = std::fs::write(reports.join("out-of-core.md"), md)
+    {
+        eprintln!("error: could not write out-of-core.md: {e}");
+    }
     match written {
         Ok(charts) => {
             eprintln!(
