@@ -283,7 +283,7 @@ fn results_are_bit_identical_for_any_thread_count_and_blocking() {
     assert_eq!(one.inertia.to_bits(), two.inertia.to_bits());
 }
 
-/// Far from the origin the shift by the centroids' mean is what keeps the dot form honest:
+/// Far from the origin the shift by the centroids' median is what keeps the dot form honest:
 /// centred, every label passes the *exact* tolerance on data at 10⁴ ± 1 in f32, where the
 /// unshifted form mislabels points.
 #[test]
