@@ -53,19 +53,14 @@ pub mod validate;
 
 pub use error::{Error, Result};
 pub use init::Init;
-<<<<<<< HEAD
-pub use lloyd::{Fit, IterationLog, KMeans, Observer, predict, relocate_empty_clusters};
-pub use metrics::{
-    CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
-};
-=======
 pub use lloyd::{
     Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters,
 };
-pub use metrics::{CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist_f64};
+pub use metrics::{
+    CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
+};
 pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use model::{AnyModel, KMeansModel, Parameters};
->>>>>>> issue-16
 pub use points::{Matrix, Points};
 pub use registry::{
     Assign, AssignVariant, Iterate, IterationVariant, Kind, Registry, Update, UpdateVariant,

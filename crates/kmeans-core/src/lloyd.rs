@@ -247,9 +247,6 @@ impl<T: Scalar> KMeans<T> {
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1");
         }
-<<<<<<< HEAD
-        self.init.check_parameters()?;
-=======
         if let Some(threads) = self.threads.filter(|&t| t > max_threads()) {
             return invalid(
                 "threads",
@@ -260,7 +257,7 @@ impl<T: Scalar> KMeans<T> {
                 ),
             );
         }
->>>>>>> issue-16
+        self.init.check_parameters()?;
         let max = u32::MAX as usize;
         if self.k > max {
             return Err(Error::TooLarge {
