@@ -90,8 +90,9 @@ pub struct FitArgs {
     /// [default: the fastest registered for the dtype].
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
-    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, or a K×D file.
-    #[arg(long, default_value = "kmeans++", value_name = "random|kmeans++|FILE")]
+    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, `kmeans||`
+    /// (k-means||: 5 sampling rounds, oversampling 2k), or a K×D file.
+    #[arg(long, default_value = "kmeans++", value_name = "INIT")]
     pub init: String,
     /// Iterations per run at most.
     #[arg(long, default_value_t = 300, value_name = "N")]
