@@ -189,6 +189,14 @@ impl<T: Scalar> KMeans<T> {
             max_iter: self.max_iter,
             tol: self.tol,
             init: crate::model::init_name(&self.init).into(),
+            oversampling: match self.init {
+                Init::KMeansParallel { oversampling, .. } => Some(oversampling),
+                _ => None,
+            },
+            rounds: match self.init {
+                Init::KMeansParallel { rounds, .. } => Some(rounds),
+                _ => None,
+            },
             seed: self.seed,
             n_init: self.n_init,
             threads: self.threads,
