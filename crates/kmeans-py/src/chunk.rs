@@ -188,9 +188,9 @@ fn chunk_sq_dev<'py>(
     x: &Bound<'py, PyAny>,
     mean: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<f64> {
-    let mean = mean
-        .as_slice()
-        .map_err(|_| PyValueError::new_err("mean must be a contiguous float64 vector"))?;
+    let mean = mean.as_slice().map_err(|_| {
+        PyValueError::new_err("mean must be a C-contiguous, aligned float64 vector")
+    })?;
     let check = |d: usize| {
         if d == mean.len() {
             Ok(())

@@ -25,7 +25,7 @@ impl<'py, T: Scalar + Element> Array<'py, T> {
         let (n, d) = (self.array.shape()[0], self.array.shape()[1]);
         let slice = self.array.as_slice().map_err(|_| {
             PyValueError::new_err(format!(
-                "{} must be C-contiguous (numpy.ascontiguousarray makes it so)",
+                "{} must be C-contiguous and aligned (numpy.require(a, requirements=\"CA\") makes it so)",
                 self.what
             ))
         })?;

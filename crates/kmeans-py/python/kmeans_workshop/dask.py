@@ -57,26 +57,33 @@ def _block(x):
     return as_data(x, dtype=x.dtype if x.dtype in (np.float32, np.float64) else np.float64)
 
 
+def _centers(c, x):
+    # Centroids may arrive deserialised in another layout; they are k × d, so this is cheap.
+    return as_data(c, dtype=x.dtype, name="centroids")
+
+
 def _check_task(x, row_offset):
     return x.shape[0], _core.chunk_check(_block(x), row_offset)
 
 
 def _sq_dev_task(x, mean):
-    return _core.chunk_sq_dev(_block(x), mean)
+    return _core.chunk_sq_dev(_block(x), np.require(mean, np.float64, ["C_CONTIGUOUS", "ALIGNED"]))
 
 
 def _step_task(x, centroids, n_threads, backend):
-    return _core.chunk_step(_block(x), centroids, n_threads, backend)
+    x = _block(x)
+    return _core.chunk_step(x, _centers(centroids, x), n_threads, backend)
 
 
 def _farthest_task(x, centroids, m, n_threads, backend):
     x = _block(x)
-    dist, rows, labels = _core.chunk_farthest(x, centroids, m, n_threads, backend)
+    dist, rows, labels = _core.chunk_farthest(x, _centers(centroids, x), m, n_threads, backend)
     return dist, rows, labels, x[rows]
 
 
 def _min_dist_task(x, centroids, n_threads, backend):
-    return _core.chunk_min_dist(_block(x), centroids, n_threads, backend)[1]
+    x = _block(x)
+    return _core.chunk_min_dist(x, _centers(centroids, x), n_threads, backend)[1]
 
 
 def _cost_task(d2):
@@ -93,12 +100,14 @@ def _sample_task(x, d2, phi, ell, seed):
 
 
 def _weights_task(x, centroids, n_threads, backend):
-    labels, _ = _core.predict(_block(x), centroids, n_threads, backend)
+    x = _block(x)
+    labels, _ = _core.predict(x, _centers(centroids, x), n_threads, backend)
     return np.bincount(labels, minlength=centroids.shape[0])
 
 
 def _predict_block(x, centroids, n_threads, backend):
-    return _core.predict(_block(x), centroids, n_threads, backend)[0]
+    x = _block(x)
+    return _core.predict(x, _centers(centroids, x), n_threads, backend)[0]
 
 
 def _sum_in_order(values):
