@@ -31,8 +31,13 @@ import math
 
 import numpy as np
 
-import dask
-import dask.array as da
+try:
+    import dask
+    import dask.array as da
+except ImportError as e:  # pragma: no cover - only without dask
+    raise ImportError(
+        "kmeans_workshop.dask needs dask: pip install 'dask[array,distributed]'"
+    ) from e
 
 from . import _core
 from ._params import (
