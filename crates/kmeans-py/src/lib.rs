@@ -59,6 +59,7 @@ type FitOutput<'py, T> = (
     f64,
     usize,
     bool,
+    f64,
 );
 
 fn fit_typed<'py, T: Scalar + numpy::Element>(
@@ -87,9 +88,12 @@ fn fit_typed<'py, T: Scalar + numpy::Element>(
         .tol(p.tol)
         .seed(p.seed)
         .threads(p.n_threads);
-    let fit = py
-        .detach(|| model.fit_variant(&solver, points))
-        .map_err(to_py_err)?;
+    let (fit, seconds) = py.detach(|| {
+        let start = std::time::Instant::now();
+        let fit = model.fit_variant(&solver, points);
+        (fit, start.elapsed().as_secs_f64())
+    });
+    let fit = fit.map_err(to_py_err)?;
     let labels: Vec<i32> = fit.labels.iter().map(|&l| l as i32).collect();
     Ok((
         matrix_to_py(py, fit.centroids)?,
@@ -97,13 +101,15 @@ fn fit_typed<'py, T: Scalar + numpy::Element>(
         fit.inertia,
         fit.iterations,
         fit.converged,
+        seconds,
     ))
 }
 
 /// Fit k-means to `x` (a C-contiguous float32 or float64 array, borrowed in place).
 ///
-/// Returns `(centroids, labels, inertia, n_iter, converged)`; `init_centroids`, when given,
-/// has `x`'s dtype and overrides `init`.
+/// Returns `(centroids, labels, inertia, n_iter, converged, seconds)`, `seconds` being the
+/// library call alone (as the CLI's "fit time"); `init_centroids`, when given, has `x`'s dtype
+/// and overrides `init`.
 #[pyfunction]
 #[pyo3(signature = (x, k, init, init_centroids, n_init, max_iter, tol, seed, n_threads, backend))]
 #[allow(clippy::type_complexity)]
@@ -119,7 +125,7 @@ fn fit<'py>(
     seed: u64,
     n_threads: Option<usize>,
     backend: Option<String>,
-) -> PyResult<(Py<PyAny>, Py<PyAny>, f64, usize, bool)> {
+) -> PyResult<(Py<PyAny>, Py<PyAny>, f64, usize, bool, f64)> {
     let params = FitParams {
         k,
         init,
@@ -135,15 +141,15 @@ fn fit<'py>(
             let c = init_centroids
                 .map(|c| typed::<f32>(c, "init"))
                 .transpose()?;
-            let (c, l, i, n, conv) = fit_typed(py, &a, c.as_ref(), &params)?;
-            Ok((c.into_any().unbind(), l.into_any().unbind(), i, n, conv))
+            let (c, l, i, n, conv, s) = fit_typed(py, &a, c.as_ref(), &params)?;
+            Ok((c.into_any().unbind(), l.into_any().unbind(), i, n, conv, s))
         }
         Single::F64(a) => {
             let c = init_centroids
                 .map(|c| typed::<f64>(c, "init"))
                 .transpose()?;
-            let (c, l, i, n, conv) = fit_typed(py, &a, c.as_ref(), &params)?;
-            Ok((c.into_any().unbind(), l.into_any().unbind(), i, n, conv))
+            let (c, l, i, n, conv, s) = fit_typed(py, &a, c.as_ref(), &params)?;
+            Ok((c.into_any().unbind(), l.into_any().unbind(), i, n, conv, s))
         }
     }
 }
