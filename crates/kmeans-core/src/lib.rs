@@ -46,7 +46,9 @@ pub mod validate;
 pub use error::{Error, Result};
 pub use init::Init;
 pub use lloyd::{Fit, IterationLog, KMeans, Observer, predict, relocate_empty_clusters};
-pub use metrics::{CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist_f64};
+pub use metrics::{
+    CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
+};
 pub use points::{Matrix, Points};
 pub use registry::{
     Assign, AssignVariant, Iterate, IterationVariant, Kind, Registry, Update, UpdateVariant,

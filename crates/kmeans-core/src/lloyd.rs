@@ -226,6 +226,7 @@ impl<T: Scalar> KMeans<T> {
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1");
         }
+        self.init.check_parameters()?;
         let max = u32::MAX as usize;
         if self.k > max {
             return Err(Error::TooLarge {
@@ -255,7 +256,7 @@ impl<T: Scalar> KMeans<T> {
         for run in 0..runs {
             let mut rng = StdRng::seed_from_u64(seeds.next_u64());
             let started = std::time::Instant::now();
-            let centroids = self.init.centroids(data, self.k, &mut rng)?;
+            let centroids = self.init.centroids_with(data, self.k, &mut rng, solver)?;
             init_seconds += started.elapsed().as_secs_f64();
             let fit = self.lloyd(solver, data, centroids, tol, run);
             if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {

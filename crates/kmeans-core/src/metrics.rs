@@ -21,6 +21,38 @@ pub fn sq_dist_f64<T: Scalar>(a: &[T], b: &[T]) -> f64 {
         .sum()
 }
 
+/// Squared Euclidean distance in the data's own type, by exact differences: eight independent
+/// partial sums, so the compiler can vectorise it without reassociating a single running sum.
+#[inline]
+pub fn sq_dist<T: Scalar>(a: &[T], b: &[T]) -> T {
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let (a_main, a_tail) = a.split_at(a.len() - a.len() % LANES);
+    let b_main = &b[..a_main.len()];
+    for (x, y) in a_main.chunks_exact(LANES).zip(b_main.chunks_exact(LANES)) {
+        for l in 0..LANES {
+            let t = x[l] - y[l];
+            acc[l] += t * t;
+        }
+    }
+    for (&x, &y) in a_tail.iter().zip(&b[a_main.len()..]) {
+        let t = x - y;
+        acc[0] += t * t;
+    }
+    acc.iter().fold(T::zero(), |s, &v| s + v)
+}
+
+/// The portable [`IterationStep::sq_distances`](crate::IterationStep::sq_distances): `out[i·t
+/// + j] = ‖x_i − c_j‖²` for the `t` rows of `centers`.
+pub fn sq_distances<T: Scalar>(data: Points<'_, T>, centers: Points<'_, T>, out: &mut [T]) {
+    let t = centers.n();
+    for (x, row) in data.rows().zip(out.chunks_exact_mut(t)) {
+        for (o, c) in row.iter_mut().zip(centers.rows()) {
+            *o = sq_dist(x, c);
+        }
+    }
+}
+
 /// The inertia of `labels`: the sum over points of the squared distance to their centroid,
 /// computed in `f64` (exact differences, so it is the trustworthy number the driver reports).
 pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels: &[u32]) -> f64 {

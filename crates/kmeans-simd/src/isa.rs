@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::arch::portable;
 #[cfg(target_arch = "x86_64")]
 use crate::arch::x86_64::{Avx2, Avx512, tiles};
-use crate::kernel::{DotJob, ExactJob};
+use crate::kernel::{DistJob, DotJob, ExactJob};
 
 /// The environment variable that pins [`Isa::detected`].
 pub const ISA_ENV: &str = "KMEANS_SIMD_ISA";
@@ -157,10 +157,12 @@ pub(crate) trait Dispatch: crate::vector::Elem {
     fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64;
     /// Run the register-blocked dot-form chunk kernel.
     fn dot(machine: Machine, job: DotJob<'_, Self>) -> f64;
+    /// Run the inits' distance-block kernel.
+    fn distances(machine: Machine, job: DistJob<'_, Self>);
 }
 
 macro_rules! dispatch {
-    ($t:ty, $lanes512:expr, $lanes256:expr, $exact:ident, $dot:ident) => {
+    ($t:ty, $lanes512:expr, $lanes256:expr, $exact:ident, $dot:ident, $dist:ident) => {
         impl Dispatch for $t {
             fn tile(machine: Machine, k: usize) -> (usize, usize) {
                 let pick = |wide: (usize, usize), narrow: (usize, usize)| {
@@ -207,11 +209,32 @@ macro_rules! dispatch {
                     Machine::Avx512(t) => t.$dot(job),
                 }
             }
+
+            fn distances(machine: Machine, job: DistJob<'_, Self>) {
+                // The vector that pads the fewest lanes: k-means++'s few candidates (2 + ⌊ln k⌋)
+                // fit a 256-bit vector, and a half-empty 512-bit one costs twice as much on CPUs
+                // that split 512-bit operations in two (AMD Zen 4).
+                #[cfg(target_arch = "x86_64")]
+                let machine = match (machine, Avx2::new()) {
+                    (Machine::Avx512(_), Some(narrow)) if job.centers.n() <= $lanes256 => {
+                        Machine::Avx2(narrow)
+                    }
+                    _ => machine,
+                };
+                machine.count();
+                match machine {
+                    Machine::Portable => portable::distances(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx2(t) => t.$dist(job),
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx512(t) => t.$dist(job),
+                }
+            }
         }
     };
 }
-dispatch!(f32, 16, 8, exact_f32, dot_f32);
-dispatch!(f64, 8, 4, exact_f64, dot_f64);
+dispatch!(f32, 16, 8, exact_f32, dot_f32, dist_f32);
+dispatch!(f64, 8, 4, exact_f64, dot_f64, dist_f64);
 
 #[cfg(test)]
 mod tests {

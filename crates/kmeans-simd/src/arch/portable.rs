@@ -1,7 +1,7 @@
 //! The portable fallback: the same algorithm with one float per "register". It runs on every
 //! CPU (and is what non-x86-64 targets get until a NEON module lands).
 
-use crate::kernel::{self, DotJob, ExactJob};
+use crate::kernel::{self, DistJob, DotJob, ExactJob};
 use crate::vector::{Elem, Vector};
 
 /// One float as a one-lane vector.
@@ -79,4 +79,10 @@ pub(crate) fn dot<T: Elem>(job: DotJob<'_, T>) -> f64 {
     // SAFETY: as in `exact`; `job` was built for this kernel's panel width `MR`/`NV` by the
     // dispatcher (checked again inside `dot_chunk`).
     unsafe { kernel::dot_chunk::<One<T>, MR, NV>(job) }
+}
+
+/// The portable distance-block kernel of the inits.
+pub(crate) fn distances<T: Elem>(job: DistJob<'_, T>) {
+    // SAFETY: as in `exact`.
+    unsafe { kernel::distances_chunk::<One<T>>(job) }
 }

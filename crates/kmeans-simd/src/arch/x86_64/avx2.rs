@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernel::{self, DotJob, ExactJob};
+use crate::kernel::{self, DistJob, DotJob, ExactJob};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX2 and FMA: only [`Avx2::new`] (which checks) or the unsafe
@@ -50,6 +50,16 @@ impl Avx2 {
         // SAFETY: `self` proves the CPU has AVX2 and FMA.
         unsafe { dot_f64(job) }
     }
+    /// The inits' distance-block kernel, `f32`.
+    pub(crate) fn dist_f32(self, job: DistJob<'_, f32>) {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { dist_f32(job) }
+    }
+    /// The inits' distance-block kernel, `f64`.
+    pub(crate) fn dist_f64(self, job: DistJob<'_, f64>) {
+        // SAFETY: `self` proves the CPU has AVX2 and FMA.
+        unsafe { dist_f64(job) }
+    }
 }
 
 /// Points per register tile. 6 points × 2 vectors = 12 accumulators, + 2 centroid vectors + 1
@@ -71,6 +81,16 @@ unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
 unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
     // SAFETY: as above.
     unsafe { kernel::exact_chunk::<F64x4>(job) }
+}
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dist_f32(job: DistJob<'_, f32>) {
+    // SAFETY: AVX2 and FMA are enabled here and guaranteed by the caller's token.
+    unsafe { kernel::distances_chunk::<F32x8>(job) }
+}
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dist_f64(job: DistJob<'_, f64>) {
+    // SAFETY: as above.
+    unsafe { kernel::distances_chunk::<F64x4>(job) }
 }
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {

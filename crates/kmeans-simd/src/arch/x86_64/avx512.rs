@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernel::{self, DotJob, ExactJob};
+use crate::kernel::{self, DistJob, DotJob, ExactJob};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX-512F (and FMA, which every AVX-512F CPU has): only
@@ -50,6 +50,16 @@ impl Avx512 {
         // SAFETY: `self` proves the CPU has AVX-512F and FMA.
         unsafe { dot_f64(job) }
     }
+    /// The inits' distance-block kernel, `f32`.
+    pub(crate) fn dist_f32(self, job: DistJob<'_, f32>) {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { dist_f32(job) }
+    }
+    /// The inits' distance-block kernel, `f64`.
+    pub(crate) fn dist_f64(self, job: DistJob<'_, f64>) {
+        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
+        unsafe { dist_f64(job) }
+    }
 }
 
 /// Points per register tile. 12 points × 2 vectors = 24 accumulators, plus 2 centroid
@@ -73,6 +83,16 @@ unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
 unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
     // SAFETY: as above.
     unsafe { kernel::exact_chunk::<F64x8>(job) }
+}
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn dist_f32(job: DistJob<'_, f32>) {
+    // SAFETY: AVX-512F and FMA are enabled here and guaranteed by the caller's token.
+    unsafe { kernel::distances_chunk::<F32x16>(job) }
+}
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn dist_f64(job: DistJob<'_, f64>) {
+    // SAFETY: as above.
+    unsafe { kernel::distances_chunk::<F64x8>(job) }
 }
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
