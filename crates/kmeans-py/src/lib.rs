@@ -73,10 +73,11 @@ fn fit_typed<'py, T: Scalar + numpy::Element>(
         (_, Some(c)) => Init::Centroids(c.points()?.to_matrix()),
         ("k-means++", None) => Init::KMeansPlusPlus,
         ("random", None) => Init::Random,
+        ("k-means||", None) => Init::kmeans_parallel(),
         (other, None) => {
             return Err(PyValueError::new_err(format!(
-                "init must be 'k-means++', 'random' or an array of shape (n_clusters, \
-                 n_features), got {other:?}"
+                "init must be 'k-means++', 'random', 'k-means||' or an array of shape \
+                 (n_clusters, n_features), got {other:?}"
             )));
         }
     };

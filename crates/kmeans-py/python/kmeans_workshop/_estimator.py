@@ -28,7 +28,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Number of clusters k.
     init : {"k-means++", "random", "k-means||"} or array of shape (n_clusters, n_features)
         "k-means++" is scikit-learn's greedy k-means++; "random" picks k distinct points (the
-        workshop slides' init); an array gives the initial centroids (then one run).
+        workshop slides' init); "k-means||" is scalable k-means++ (Bahmani et al.: 5 rounds
+        sampling 2k candidates each, then weighted k-means++ on them); an array gives the
+        initial centroids (then one run).
     n_init : int or "auto", default "auto"
         Restarts from different random inits; the lowest inertia wins. "auto" is 1 for
         "k-means++" and given centroids, 10 for "random" (scikit-learn's rule).
@@ -88,12 +90,6 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         if not isinstance(init, str):
             centroids = init_array(init, k, X.shape[1], X.dtype)
             init = "array"
-        elif init == "k-means||":
-            raise ValueError(
-                "init='k-means||' is not available in memory yet (it needs the library's "
-                "Init::KMeansParallel); use 'k-means++', or kmeans_workshop.dask.KMeans, "
-                "whose k-means|| runs over the chunks"
-            )
         centers, labels, inertia, n_iter, converged, seconds = _core.fit(
             X,
             k,
