@@ -244,7 +244,6 @@ fn step_typed<T: Scalar>(
 /// `chunk_check`.
 #[pyfunction]
 #[pyo3(signature = (x, centroids, n_threads=None, backend=None))]
-#[allow(clippy::type_complexity)]
 fn chunk_step<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -321,7 +320,6 @@ fn chunk_min_dist<'py>(
 /// with rows local to the block.
 #[pyfunction]
 #[pyo3(signature = (x, centroids, m, n_threads=None, backend=None))]
-#[allow(clippy::type_complexity)]
 fn chunk_farthest<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,

@@ -113,7 +113,6 @@ fn fit_typed<'py, T: Scalar + numpy::Element>(
 /// and overrides `init`.
 #[pyfunction]
 #[pyo3(signature = (x, k, init, init_centroids, n_init, max_iter, tol, seed, n_threads, backend))]
-#[allow(clippy::type_complexity)]
 fn fit<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
