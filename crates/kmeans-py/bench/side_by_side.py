@@ -58,15 +58,27 @@ def alternate(rounds, contenders):
     return times
 
 
+LINES = []
+
+
+def out(line=""):
+    """Print a line of the markdown report (and keep it for --markdown)."""
+    print(line)
+    LINES.append(line)
+
+
 def report(title, times, baseline, per=None):
-    print(f"\n### {title}\n")
-    print("| contender | median | min | ratio to " + baseline + " |")
-    print("|---|---:|---:|---:|")
+    out(f"**{title}**")
+    out()
+    rounds = len(next(iter(times.values())))
+    out(f"| contender ({rounds} rounds, alternating) | median | min | median ratio to {baseline} |")
+    out("|---|---:|---:|---:|")
     base = statistics.median(times[baseline])
     for name, t in times.items():
         med = statistics.median(t)
         unit = f" ({per})" if per else ""
-        print(f"| {name}{unit} | {med * 1e3:.1f} ms | {min(t) * 1e3:.1f} ms | {med / base:.3f} |")
+        out(f"| {name}{unit} | {med * 1e3:.1f} ms | {min(t) * 1e3:.1f} ms | {med / base:.3f} |")
+    out()
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -107,12 +119,14 @@ def overhead(args):
         times, "CLI library time",
     )
     over = med["kmeans_workshop.KMeans.fit"] / med["CLI library time"] - 1
-    print(f"\nPython-call overhead over the CLI's library time: {over * 100:+.1f} % (target ≤ 5 %)")
+    out(f"Python-call overhead over the CLI's library time (medians): {over * 100:+.1f} % "
+        "(target ≤ 5 %).")
     # The same split inside each Python call (same moment, same machine load): wall time of
     # KMeans.fit against the library time measured in Rust during that call.
     own = statistics.median(w / s - 1 for w, s in inside)
     gap = statistics.median(w - s for w, s in inside)
-    print(f"within the same call: Python adds {gap * 1e3:.2f} ms = {own * 100:+.2f} % (median)")
+    out(f"Within the same call (wall time of `KMeans.fit` against the library time Rust measured "
+        f"during it): Python adds {gap * 1e3:.2f} ms = {own * 100:+.2f} % (median).")
 
 
 def peers(args):
@@ -197,8 +211,8 @@ def dask_part(args):
         f"blocks of {args.chunk} rows",
         times, "in memory (2 threads)",
     )
-    print(f"\nDask / in memory: {med['dask, 2 workers'] / med['in memory (2 threads)']:.2f}× "
-          "(target ≤ 1.5×)")
+    out(f"Dask / in memory: {med['dask, 2 workers'] / med['in memory (2 threads)']:.2f}× "
+        "(target ≤ 1.5×).")
     client.close()
     cluster.close()
 
@@ -212,10 +226,26 @@ def main():
     p.add_argument("--cli", default="target/release/kmeans", help="the kmeans binary")
     p.add_argument("--n", type=int, default=1_000_000, help="points for the dask part")
     p.add_argument("--chunk", type=int, default=250_000, help="rows per block (dask part)")
+    p.add_argument("--markdown", help="also write the report to this file (for the book)")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} logical CPUs; numpy {np.__version__}; "
           f"kmeans_workshop {kw.__version__}", file=sys.stderr)
     {"overhead": overhead, "peers": peers, "dask": dask_part}[args.part](args)
+    if args.markdown:
+        import platform
+
+        cpu = platform.processor() or platform.machine()
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        with open(args.markdown, "w") as f:
+            f.write(f"<!-- written by crates/kmeans-py/bench/side_by_side.py {args.part} -->\n")
+            f.write(f"_Measured {stamp} on {cpu}, {os.cpu_count()} logical CPUs (shared, "
+                    f"noisy); `side_by_side.py {args.part} --rounds {args.rounds}`._\n\n")
+            f.write("\n".join(LINES).rstrip() + "\n")
 
 
 if __name__ == "__main__":
