@@ -23,7 +23,9 @@ impl<'py, T: Scalar + Element> Array<'py, T> {
     /// shape the library rejects (no columns).
     pub(crate) fn points(&self) -> PyResult<Points<'_, T>> {
         let (n, d) = (self.array.shape()[0], self.array.shape()[1]);
-        let slice = self.array.as_slice().map_err(|_| {
+        // `as_slice` also accepts Fortran order, which read row-major would be other points.
+        let c_order = self.array.is_c_contiguous() || n * d == 0;
+        let slice = self.array.as_slice().ok().filter(|_| c_order).ok_or_else(|| {
             PyValueError::new_err(format!(
                 "{} must be C-contiguous and aligned (numpy.require(a, requirements=\"CA\") makes it so)",
                 self.what

@@ -32,10 +32,12 @@ def blobs(n, d, k, dtype=np.float64, std=2.0, seed=0):
 
 
 def test_the_cluster_has_two_worker_processes(client):
-    workers = client.scheduler_info()["workers"]
-    assert len(workers) == 2
-    assert len({w["pid"] if "pid" in w else addr for addr, w in workers.items()}) == 2
-    assert all(addr.startswith("tcp://127.0.0.1:") for addr in workers)
+    import os
+
+    pids = client.run(os.getpid)
+    assert len(pids) == 2 and len(set(pids.values())) == 2
+    assert os.getpid() not in pids.values()
+    assert all(addr.startswith("tcp://127.0.0.1:") for addr in pids)
 
 
 @pytest.mark.parametrize("tol", [0.0, 1e-4])

@@ -196,6 +196,7 @@ def test_bad_data_raises_value_error_with_the_library_message(X, k, message):
         (dict(n_clusters=-3), "n_clusters must be an integer >= 1"),
         (dict(n_clusters=2.5), "n_clusters must be an integer >= 1"),
         (dict(max_iter=0), "max_iter must be an integer >= 1"),
+        (dict(max_iter=2**70), "max_iter must be an integer >= 1"),
         (dict(n_init=0), "n_init must be an integer >= 1"),
         (dict(tol=-1.0), "tol must be a finite number >= 0"),
         (dict(tol=float("nan")), "tol must be a finite number >= 0"),
@@ -238,3 +239,24 @@ def test_backends_lists_names_and_dtypes():
     names = dict(kw.backends())
     assert kw.default_backend("f32") in names and kw.default_backend("f64") in names
     assert "f64" in names["loops/iter/fused"] and "f32" in names["loops/iter/fused"]
+
+
+def test_the_kernels_reject_bad_arrays_with_value_error_not_a_panic():
+    from kmeans_workshop import _core
+
+    X = blobs(n=50, d=3, k=2)
+    good = X[:2].copy()
+    with pytest.raises(ValueError, match="the data has 3 dimensions but the centroids have 2"):
+        _core.chunk_step(X, np.ascontiguousarray(good[:, :2]))
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        _core.chunk_step(X, np.empty((0, 3)))
+    with pytest.raises(ValueError, match="dtype float64"):
+        _core.chunk_step(X, good.astype(np.float32))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _core.predict(np.asfortranarray(X), good)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        _core.transform(X.astype(np.int64), good)
+    with pytest.raises(ValueError, match="n_threads"):
+        _core.chunk_min_dist(X, good, 0)
+    dist, rows, labels = _core.chunk_farthest(X, good, 500)
+    assert len(rows) == 50 and (np.diff(dist) <= 0).all()

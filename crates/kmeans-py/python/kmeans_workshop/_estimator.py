@@ -48,6 +48,16 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         A registered whole-iteration variant (or "ASSIGN+UPDATE"); None picks the fastest for
         the data's dtype. `kmeans_workshop.backends()` lists them.
 
+    Attributes
+    ----------
+    cluster_centers_ : (n_clusters, n_features) array, the data's dtype
+    labels_ : (n_samples,) int32 array, the nearest centroid of each training point
+    inertia_ : float, the sum of squared distances to the nearest centroid (computed in f64)
+    n_iter_ : int, iterations of the kept run
+    converged_ : bool, whether the kept run met the convergence rule
+    n_features_in_ : int
+    fit_seconds_ : float, the library call alone (what the CLI reports as "fit time")
+
     Data: float32 stays float32, float64 stays float64, and a C-contiguous array of either is
     read in place (no copy). Anything else is copied once (see `kmeans_workshop.as_data`). The
     GIL is released while Rust computes.

@@ -97,8 +97,12 @@ def as_data(X, dtype=None, name="X"):
 
 def check_int(name, value, minimum):
     """`value` as an int >= minimum, else a ValueError naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not minimum <= value < 2**63
+    ):
+        raise ValueError(f"{name} must be an integer >= {minimum} (and < 2**63), got {value!r}")
     return int(value)
 
 
