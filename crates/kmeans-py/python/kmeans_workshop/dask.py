@@ -125,6 +125,51 @@ def _sum_in_order(values):
 # -------------------------------------------------------------------------------------------
 
 
+class _Blocks:
+    """The row blocks of a persisted array, and one call per block, results in block order.
+
+    On a `dask.distributed` cluster the calls are `client.submit`s on the blocks' futures (one
+    message per task, no graph to build each iteration); with the local schedulers they are
+    `dask.delayed` calls computed together.
+    """
+
+    def __init__(self, X):
+        self.client = None
+        self.handles = list(X.to_delayed().ravel())
+        try:
+            from distributed import futures_of
+        except ImportError:  # dask without distributed: local schedulers only
+            return
+        futures = {f.key: f for f in futures_of(X)}
+        keys = [row[0] for row in X.__dask_keys__()]
+        if futures and all(key in futures for key in keys):
+            self.client = next(iter(futures.values())).client
+            self.handles = [futures[key] for key in keys]
+
+    def submit_one(self, fn, *args):
+        """`fn(*args)` as one task (futures or delayed values among the arguments)."""
+        if self.client is not None:
+            return self.client.submit(fn, *args, pure=False)
+        return dask.delayed(fn)(*args)
+
+    def submit(self, fn, *args, per_block=None):
+        """`fn(block, *per_block[i], *args)` for every block, not yet gathered."""
+        return [
+            self.submit_one(fn, h, *(per_block[i] if per_block is not None else ()), *args)
+            for i, h in enumerate(self.handles)
+        ]
+
+    def gather(self, handles):
+        """The results of `handles`, in order."""
+        if self.client is not None:
+            return self.client.gather(handles)
+        return list(dask.compute(*handles))
+
+    def map(self, fn, *args, per_block=None):
+        """`submit`, then `gather`: one round trip."""
+        return self.gather(self.submit(fn, *args, per_block=per_block))
+
+
 def _as_dask(X):
     """X as a 2-D float32/float64 dask array with all columns in one block."""
     if not isinstance(X, da.Array):
@@ -208,7 +253,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         X = _as_dask(X).persist()  # read the source once; blocks stay on the workers
         dtype = X.dtype.type
         n, d = X.shape
-        blocks = list(X.to_delayed().ravel())
+        blocks = _Blocks(X)
         offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int)
         if n == 0:
             _core.chunk_check(np.empty((0, max(d, 1)), dtype=dtype), 0)
@@ -217,14 +262,11 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"k = {k} is larger than the number of points, n = {n}")
 
         # Validation (NaN/∞ named by global row and column) and the column sums, once.
-        checked = dask.compute(
-            *[dask.delayed(_check_task)(b, int(o)) for b, o in zip(blocks, offsets)]
-        )
+        checked = blocks.map(_check_task, per_block=[(int(o),) for o in offsets])
         scale = 0.0
         if tol > 0:
             mean = _sum_in_order(s for _, s in checked) / n
-            mean_d = dask.delayed(mean)
-            dev = dask.compute(*[dask.delayed(_sq_dev_task)(b, mean_d) for b in blocks])
+            dev = blocks.map(_sq_dev_task, mean)
             scale = tol * (_sum_in_order(dev) / (n * d))
 
         centers = self._initial_centers(X, blocks, k, d, dtype, seed, threads, backend)
@@ -264,13 +306,12 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         centers = as_data(X[first : first + 1].compute(), dtype=dtype)
         for r in range(rounds):
             # One graph per round: distances stay on the workers, only φ and the samples move.
-            c = dask.delayed(centers)
-            d2 = [dask.delayed(_min_dist_task)(b, c, threads, backend) for b in blocks]
-            phi = dask.delayed(_sum_in_order)([dask.delayed(_cost_task)(v) for v in d2])
-            picked = dask.compute(
-                *[
-                    dask.delayed(_sample_task)(b, v, phi, ell, [seed, r, i])
-                    for i, (b, v) in enumerate(zip(blocks, d2))
+            d2 = blocks.submit(_min_dist_task, centers, threads, backend)
+            phi = blocks.submit_one(_sum_in_order, [blocks.submit_one(_cost_task, v) for v in d2])
+            picked = blocks.gather(
+                [
+                    blocks.submit_one(_sample_task, b, v, phi, ell, [seed, r, i])
+                    for i, (b, v) in enumerate(zip(blocks.handles, d2))
                 ]
             )
             centers = np.ascontiguousarray(np.vstack([centers, *picked]), dtype=dtype)
@@ -281,8 +322,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
                 f"k = {k}: the data may hold fewer than k distinct points; raise "
                 f"init_max_iter or oversampling_factor, or pass initial centroids"
             )
-        c = dask.delayed(centers)
-        counts = dask.compute(*[dask.delayed(_weights_task)(b, c, threads, backend) for b in blocks])
+        counts = blocks.map(_weights_task, centers, threads, backend)
         weights = _sum_in_order(counts).astype(np.float64)
         return _weighted_kmeans_plus_plus(centers, weights, k, rng).astype(dtype)
 
@@ -291,10 +331,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         converged = False
         history = []
         for iteration in range(1, max_iter + 1):
-            c = dask.delayed(centers)
-            parts = dask.compute(
-                *[dask.delayed(_step_task)(b, c, threads, backend) for b in blocks]
-            )
+            parts = blocks.map(_step_task, centers, threads, backend)
             sums = np.zeros(centers.shape, dtype=np.float64)
             counts = np.zeros(k, dtype=np.int64)
             inertia = 0.0
@@ -315,9 +352,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             converged = strict or shift <= scale
             if tol > 0 and converged:
                 break
-        final = dask.compute(
-            *[dask.delayed(_step_task)(b, dask.delayed(centers), threads, backend) for b in blocks]
-        )
+        final = blocks.map(_step_task, centers, threads, backend)
         self.cluster_centers_ = centers
         self.inertia_ = float(_sum_in_order(i for _, _, i in final))
         self.n_iter_ = len(history)
@@ -332,10 +367,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         # A cluster can refuse at most one candidate (its last point), so len(empty) + k
         # candidates per block always suffice.
         m = len(empty) + len(counts)
-        c = dask.delayed(old)
-        found = dask.compute(
-            *[dask.delayed(_farthest_task)(b, c, m, threads, backend) for b in blocks]
-        )
+        found = blocks.map(_farthest_task, old, m, threads, backend)
         cands = []
         for (dist, rows, labels, values), offset in zip(found, offsets):
             for j in range(len(rows)):
