@@ -12,8 +12,8 @@ peers     the same arrays through sklearn.cluster.KMeans (algorithm="lloyd") and
           installed, scikit-learn-intelex; per-iteration times, since scikit-learn stops early
           when the labels stop changing.
 dask      1e6 × 32 float32, k = 64: kmeans_workshop.dask.KMeans on a LocalCluster of 2 worker
-          processes × 1 thread, data persisted on the workers beforehand, against the in-memory
-          fit on 2 threads.
+          processes × 1 thread, data scattered over the workers beforehand (one block of
+          --chunk rows each by default), against the in-memory fit on 2 threads.
 """
 
 from __future__ import annotations
@@ -225,7 +225,8 @@ def main():
     p.add_argument("--threads", type=int, default=None, help="threads of the in-memory fit")
     p.add_argument("--cli", default="target/release/kmeans", help="the kmeans binary")
     p.add_argument("--n", type=int, default=1_000_000, help="points for the dask part")
-    p.add_argument("--chunk", type=int, default=250_000, help="rows per block (dask part)")
+    p.add_argument("--chunk", type=int, default=500_000,
+                   help="rows per block (dask part; default: one block per worker)")
     p.add_argument("--markdown", help="also write the report to this file (for the book)")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} logical CPUs; numpy {np.__version__}; "
