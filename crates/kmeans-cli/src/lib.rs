@@ -12,7 +12,8 @@
 //!
 //! Backends are found through [`kmeans_workshop::registry`] only: a variant registered there is
 //! usable with `--backend` and listed by `kmeans backends` without any change here.
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: the one exception is `Mmap::map` in `input::mmap` (see its SAFETY note).
+#![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod args;
@@ -38,5 +39,6 @@ pub fn run(cli: args::Cli) -> Result<()> {
         args::Command::Backends(a) => commands::backends(&a),
         args::Command::Demo(a) => commands::demo(&a),
         args::Command::Generate(a) => commands::generate(&a),
+        args::Command::Convert(a) => commands::convert(&a),
     }
 }

@@ -22,6 +22,20 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// Overwrite the first bytes of the staged file: a header whose contents are known only
+    /// once the rest is written (`kmeans convert`'s row count).
+    ///
+    /// # Errors
+    /// When the temporary file cannot be written.
+    pub fn overwrite_start(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let file = self.file.as_file_mut();
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.write_all(bytes))
+            .and_then(|()| file.flush())
+            .map_err(|e| CliError::at(&self.dest, format!("cannot write: {}", io_reason(&e))))
+    }
+
     /// Rename into place (atomic on one file system: readers see the old file or the new one).
     ///
     /// # Errors

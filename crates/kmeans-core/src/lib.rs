@@ -9,6 +9,8 @@
 //!   [`VariantInfo`] (stable name, slide, what changed, memory and work models) in a [`Registry`].
 //! - [`KMeans`]: the Lloyd driver with scikit-learn's parameters (`k`, `max_iter`, `tol`, `init`,
 //!   `seed`, `n_init`, threads), empty-cluster relocation and a per-iteration log; [`predict`].
+//! - [`MiniBatchKMeans`]: mini-batch k-means as scikit-learn's `MiniBatchKMeans`, each batch
+//!   assigned by any iteration step.
 //! - [`KMeansModel`]: what [`KMeans::fit_model`] returns: centroids plus the solver that
 //!   fitted them, with `predict`, `transform`, `score`, and versioned JSON save/load.
 //! - [`Error`]: every way user input can be wrong, as a value, never a panic.
@@ -36,6 +38,7 @@ mod error;
 pub mod init;
 mod lloyd;
 mod metrics;
+mod minibatch;
 pub mod model;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
@@ -56,6 +59,7 @@ pub use lloyd::{
 pub use metrics::{
     CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
 };
+pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use model::{AnyModel, KMeansModel, Parameters};
 pub use points::{Matrix, Points};
 pub use registry::{

@@ -5,16 +5,16 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kmeans_workshop::{
-    Dtype, Init, IterationLog, IterationVariant, KMeans, KMeansModel, Scalar, fastest,
-    format_number, registry,
+    Dtype, Fit, Init, IterationLog, IterationStep, IterationVariant, KMeans, KMeansModel,
+    MiniBatchKMeans, MiniBatchLog, Points, Scalar, fastest, format_number, registry,
 };
-use ndarray_npy::WritableElement;
+use ndarray_npy::{ViewElement, WritableElement};
 use serde::Serialize;
 
 use super::{Sources, backend_named, print_json, read_typed, require};
 use crate::args::FitArgs;
 use crate::error::{CliError, Result};
-use crate::input::{self, Data, Format};
+use crate::input::{Format, Source};
 use crate::output::{self, Named, Staged};
 use crate::progress::Progress;
 
@@ -100,6 +100,10 @@ pub struct FitReport {
     pub fit_seconds: f64,
     /// Seconds spent reading the data file.
     pub read_seconds: f64,
+    /// `--mini-batch` size (`null`: Lloyd); `iterations` are then mini-batch steps.
+    pub mini_batch: Option<usize>,
+    /// Whether the data was fitted in place from a memory-mapped .npy (not copied).
+    pub in_place: bool,
     /// Where the labels were written.
     pub labels_out: Option<String>,
     /// Where the centroids were written.
@@ -141,13 +145,18 @@ pub fn fit(a: &FitArgs) -> Result<()> {
     output::check_distinct(&inputs, &outputs)?;
     // Every parameter error (a negative tol, too many threads) before reading any data.
     parameters::<f64>(a).check()?;
+    if a.mini_batch == Some(0) {
+        return Err(CliError::msg(
+            "--mini-batch 0: a batch needs at least one point",
+        ));
+    }
     let variant = a
         .backend
         .as_deref()
         .map(|name| backend_named(&registry(), name))
         .transpose()?;
     let start = Instant::now();
-    let data = input::read_matrix(&a.data, &a.csv.options())?;
+    let data = Source::open(&a.data, &a.csv.options(), !a.no_mmap)?;
     let read_seconds = start.elapsed().as_secs_f64();
     match a.dtype.map_or(data.dtype(), Dtype::from) {
         Dtype::F32 => fit_typed::<f32>(a, data, init, variant, read_seconds),
@@ -155,14 +164,20 @@ pub fn fit(a: &FitArgs) -> Result<()> {
     }
 }
 
-fn fit_typed<T: Scalar + WritableElement>(
+fn fit_typed<T: Scalar + WritableElement + ViewElement>(
     a: &FitArgs,
-    data: Data,
+    data: Source,
     init: InitArg,
     variant: Option<IterationVariant>,
     read_seconds: f64,
 ) -> Result<()> {
-    let points = data.into_typed::<T>().map_err(|e| e.in_file(&a.data))?;
+    let loaded = data.into_typed::<T>(&a.data)?;
+    if let Some(note) = &loaded.note
+        && !a.quiet
+    {
+        eprintln!("note: {}: {note}", a.data.display());
+    }
+    let points = loaded.points();
     let variant = variant.unwrap_or_else(fastest::<T>);
     let step = require::<T>(&variant)?;
     let init_file = match &init {
@@ -185,23 +200,32 @@ fn fit_typed<T: Scalar + WritableElement>(
             Init::Centroids(c)
         }
     };
-    let runs = if init_file.is_some() { 1 } else { a.n_init };
+    let runs = if init_file.is_some() || a.mini_batch.is_some() {
+        1
+    } else {
+        a.n_init
+    };
     let progress = Progress::start(
         runs,
-        a.max_iter,
-        !a.quiet && !a.verbose && Progress::wanted(),
+        a.max_iter(),
+        !a.quiet && !a.verbose && a.mini_batch.is_none() && Progress::wanted(),
     );
-    let mut kmeans = parameters::<T>(a).init(initial);
+    let mut kmeans = parameters::<T>(a).init(initial.clone());
     kmeans = if a.verbose {
         kmeans.on_iteration(verbose_log(runs))
     } else {
         kmeans.on_iteration(progress.observer())
     };
     let start = Instant::now();
-    let fit = kmeans.fit(step, points.view());
+    let fit = match a.mini_batch {
+        None => kmeans.fit(step, points),
+        Some(batch) => mini_batch::<T>(a, batch, initial, step, points),
+    };
     let fit_seconds = start.elapsed().as_secs_f64();
     progress.finish();
     let fit = fit.map_err(|e| sources.error(e))?;
+    // A mapped file rewritten during the fit may have changed the points under it.
+    loaded.check_unchanged()?;
     let (iterations, converged, inertia) = (fit.iterations, fit.converged, fit.inertia);
     let model = KMeansModel::from_fit(fit, variant.clone(), kmeans.parameters());
 
@@ -229,14 +253,16 @@ fn fit_typed<T: Scalar + WritableElement>(
         init: init.label(),
         seed: a.seed,
         n_init: runs,
-        max_iter: a.max_iter,
-        tol: a.tol,
+        max_iter: a.max_iter(),
+        tol: a.tol(),
         threads: a.threads,
         iterations,
         converged,
         inertia,
         fit_seconds,
         read_seconds,
+        mini_batch: a.mini_batch,
+        in_place: loaded.in_place(),
         labels_out: a.labels_out.as_ref().map(|p| p.display().to_string()),
         centroids_out: a.centroids_out.as_ref().map(|p| p.display().to_string()),
         model_out: a.model_out.as_ref().map(|p| p.display().to_string()),
@@ -274,11 +300,56 @@ fn fit_typed<T: Scalar + WritableElement>(
     Ok(())
 }
 
+/// `--mini-batch SIZE`: the same parameters through [`MiniBatchKMeans`], as a [`Fit`] (its
+/// `iterations` are the mini-batch steps, its history empty).
+fn mini_batch<T: Scalar>(
+    a: &FitArgs,
+    batch: usize,
+    init: Init<T>,
+    step: &dyn IterationStep<T>,
+    points: Points<'_, T>,
+) -> kmeans_workshop::Result<Fit<T>> {
+    let mut params = MiniBatchKMeans::new(a.k)
+        .batch_size(batch)
+        .max_iter(a.max_iter())
+        .tol(a.tol())
+        .max_no_improvement((a.max_no_improvement > 0).then_some(a.max_no_improvement))
+        .init(init)
+        .seed(a.seed)
+        .threads(a.threads);
+    if a.verbose {
+        params = params.on_step(|log: &MiniBatchLog| {
+            let reassigned = if log.reassigned > 0 {
+                format!("  reassigned {} centroid(s)", log.reassigned)
+            } else {
+                String::new()
+            };
+            let smoothed = log.smoothed_inertia.map_or("-".into(), format_number);
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "step {:>6}  batch inertia {:<22}  smoothed {smoothed:<22}{reassigned}",
+                log.step,
+                format_number(log.batch_inertia),
+            );
+        });
+    }
+    let fit = params.fit(step, points)?;
+    Ok(Fit {
+        centroids: fit.centroids,
+        labels: fit.labels,
+        inertia: fit.inertia,
+        iterations: fit.steps,
+        converged: fit.converged,
+        history: Vec::new(),
+        init_seconds: fit.init_seconds,
+    })
+}
+
 /// The parameters of `a` (without the init, which needs the data's type for a file).
 fn parameters<T: Scalar>(a: &FitArgs) -> KMeans<T> {
     KMeans::new(a.k)
-        .max_iter(a.max_iter)
-        .tol(a.tol)
+        .max_iter(a.max_iter())
+        .tol(a.tol())
         .seed(a.seed)
         .n_init(a.n_init)
         .threads(a.threads)

@@ -14,12 +14,14 @@ use crate::error::{CliError, Result};
 use crate::input;
 
 mod backends;
+mod convert;
 mod demo;
 mod fit;
 mod generate;
 mod predict;
 
 pub use backends::{BackendEntry, backend_entries, backends};
+pub use convert::{convert, npy_header};
 pub use demo::demo;
 pub use fit::{FitReport, InitArg, fit};
 pub use generate::generate;
