@@ -88,6 +88,9 @@ pub const WORKLOADS: &[Workload] = &[
     },
 ];
 
+/// Pause before each timed fit, so no contender runs while another's threads still spin.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Seed of the synthetic workloads' data.
 const DATA_SEED: u64 = 11;
 
@@ -661,6 +664,9 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                     if !runs[c] {
                         continue;
                     }
+                    // Let the previous contender's idle worker threads (OpenMP, OpenBLAS, TBB
+                    // spin before they sleep) stop competing for the cores.
+                    std::thread::sleep(SETTLE);
                     match fit_contender(
                         &names[c],
                         ds,
@@ -684,10 +690,11 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                 .zip(&samples)
                 .filter_map(|(name, s)| {
                     let t = median(&s.iter().map(|s| s.seconds).collect::<Vec<_>>())?;
-                    Some(format!(
-                        "{} {t:.3} s",
-                        name.split('/').next().unwrap_or(name)
-                    ))
+                    // Ours by init, peers by name.
+                    let short = name
+                        .strip_prefix("kmeans-workshop/default/")
+                        .unwrap_or_else(|| name.split('/').next().unwrap_or(name));
+                    Some(format!("{short} {t:.3} s ({} fits)", s.len()))
                 })
                 .collect();
             eprintln!(

@@ -221,7 +221,7 @@ impl Report {
         let all: Vec<String> = self
             .peaks
             .iter()
-            .map(|p| format!("{} {}³ {:.1}", p.method, p.size, p.gflops))
+            .map(|p| format!("{} {} {}³ {:.1}", p.dtype, p.method, p.size, p.gflops))
             .collect();
         let used: Vec<String> = ["f32", "f64"]
             .iter()
@@ -293,7 +293,9 @@ impl Report {
                         Outcome::Measured { mad_s, .. } => format!("± {}", format_seconds(mad_s)),
                         _ => String::new(),
                     },
-                    fit.map(|f| f.rounds.to_string()).unwrap_or_default(),
+                    fit.filter(|f| f.rounds > 0)
+                        .map(|f| f.rounds.to_string())
+                        .unwrap_or_default(),
                     vs(peers[0]),
                     vs(peers[1]),
                     vs(peers[2]),
