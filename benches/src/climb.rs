@@ -35,11 +35,11 @@ fn best_fit50(rows: &[Row], pick: impl Fn(&Row) -> bool) -> Option<(&Row, f64)> 
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// A measured rung: the variant or peer, its 50-iteration time (s), and how it was measured.
-type Rung = (String, f64, String);
+/// What ran, its seconds, and how they were obtained.
+type Found = (String, f64, String);
 
 /// 50 × (a NumPy assignment + the slides' original update), from their one-call times.
-fn numpy_ladder(rows: &[Row], assign: &str) -> Option<Rung> {
+fn numpy_ladder(rows: &[Row], assign: &str) -> Option<Found> {
     let (_, a) = median_of(rows, "assign", &format!("numpy/assign/{assign}"))?;
     let (_, u) = median_of(rows, "update", "numpy/update/v1-original")?;
     Some((
@@ -59,7 +59,7 @@ pub fn climb(rows: &[Row]) -> Vec<Step> {
         )
     };
     let rust = |r: &Row| r.source == Source::Rust;
-    let candidates: Vec<(&'static str, Option<Rung>)> = vec![
+    let candidates: Vec<(&'static str, Option<Found>)> = vec![
         (
             "the slides' first loop: Python loops over points and centroids",
             median_of(rows, "fit50", "numpy/iter/slides")

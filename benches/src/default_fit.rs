@@ -88,6 +88,9 @@ pub const WORKLOADS: &[Workload] = &[
     },
 ];
 
+/// Pause before each timed fit, so no contender runs while another's threads still spin.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Seed of the synthetic workloads' data.
 const DATA_SEED: u64 = 11;
 
@@ -636,17 +639,34 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
             let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); names.len()];
             let started = Instant::now();
             let mut round = 0;
-            // At least `min` rounds (a median of three), then more while the cell's budget lasts.
-            while round < plan.max
-                && (round < plan.min || started.elapsed().as_secs_f64() < plan.budget_s)
-            {
+            loop {
+                // Who takes part in this round: everyone up to `min` samples, then more while
+                // the cell's budget lasts; a contender whose next fit would take its own total
+                // past the budget stops (down to one fit: a 20-second fit in quick is one fit).
+                let in_budget = started.elapsed().as_secs_f64() < plan.budget_s;
+                let runs: Vec<bool> = (0..names.len())
+                    .map(|c| {
+                        let done = samples[c].len();
+                        let own: f64 = samples[c].iter().map(|s| s.seconds).sum();
+                        skip[c].is_none()
+                            && round < plan.max
+                            && (done == 0 || own + own / done as f64 <= plan.budget_s)
+                            && (done < plan.min || in_budget)
+                    })
+                    .collect();
+                if !runs.contains(&true) {
+                    break;
+                }
                 let m = names.len();
                 for i in 0..m {
                     // Rotate who goes first, so no contender always runs on a warmer machine.
                     let c = (i + round) % m;
-                    if skip[c].is_some() {
+                    if !runs[c] {
                         continue;
                     }
+                    // Let the previous contender's idle worker threads (OpenMP, OpenBLAS, TBB
+                    // spin before they sleep) stop competing for the cores.
+                    std::thread::sleep(SETTLE);
                     match fit_contender(
                         &names[c],
                         ds,
@@ -670,10 +690,11 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                 .zip(&samples)
                 .filter_map(|(name, s)| {
                     let t = median(&s.iter().map(|s| s.seconds).collect::<Vec<_>>())?;
-                    Some(format!(
-                        "{} {t:.3} s",
-                        name.split('/').next().unwrap_or(name)
-                    ))
+                    // Ours by init, peers by name.
+                    let short = name
+                        .strip_prefix("kmeans-workshop/default/")
+                        .unwrap_or_else(|| name.split('/').next().unwrap_or(name));
+                    Some(format!("{short} {t:.3} s ({} fits)", s.len()))
                 })
                 .collect();
             eprintln!(
@@ -698,6 +719,7 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                         iterations: of(&|s| Some(s.iterations)).unwrap_or(f64::NAN),
                         inertia: of(&|s| s.inertia),
                         init_s: of(&|s| s.init_s),
+                        rounds: s.len(),
                     });
                 }
                 rows.push(r);
