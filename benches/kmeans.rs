@@ -17,6 +17,7 @@ use kmeans_benches::cases::{Case, LARGE, MID, MNIST, case};
 use kmeans_benches::machine::MachineInfo;
 use kmeans_benches::report::{Peak, Report};
 use kmeans_benches::results::{Outcome, Row, Source, read_criterion};
+use kmeans_benches::{Context, Group, default_fit, python};
 use kmeans_workshop::{Init, KMeans, Points, Registry, Scalar, Shape, VariantInfo, data, registry};
 
 /// What a profile allows.
@@ -151,6 +152,7 @@ impl Harness {
                 },
             },
             note: None,
+            fit: None,
         };
         self.rows.push(row);
         if let Some(reason) = skip {
@@ -378,6 +380,7 @@ impl Harness {
                 "linfa-clustering 0.8.1; its update counts the old centroid as one more point (m_k-means), so it never equals plain Lloyd; {}",
                 if per_iteration { "a 10-iteration fit ÷ 10" } else { "50 iterations" }
             )),
+            fit: None,
         });
         let records = ndarray::ArrayView2::from_shape((n, d), c.data.as_slice())
             .expect("shape")
@@ -521,38 +524,45 @@ impl Harness {
         }
     }
 
-    /// One-thread matrix-product peak through ndarray's `dot` (matrixmultiply's kernels).
+    /// One-thread matrix-product peak through ndarray's `dot` (matrixmultiply's kernels), at
+    /// each of [`PEAK_SIZES`]: the report takes the best, since a small product undershoots.
     fn peaks(&mut self) -> Vec<Peak> {
         eprintln!("== group peak: the machine's matrix-product peak (ndarray dot, 1 thread)");
-        let size = 1024;
         let mut peaks = Vec::new();
         let mut g = self.c.benchmark_group("peak");
         g.warm_up_time(self.profile.warm_up)
             .measurement_time(self.profile.measurement)
             .sample_size(10)
             .sampling_mode(SamplingMode::Flat);
-        let a64 = ndarray::Array2::from_shape_fn((size, size), |(i, j)| {
-            ((i * 7 + j * 3) % 11) as f64 / 11.0
-        });
-        let a32 = a64.mapv(|v| v as f32);
-        g.bench_function(BenchmarkId::new("ndarray-dot", "f64"), |b| {
-            b.iter(|| a64.dot(&a64))
-        });
-        g.bench_function(BenchmarkId::new("ndarray-dot", "f32"), |b| {
-            b.iter(|| a32.dot(&a32))
-        });
-        g.finish();
-        for dtype in ["f64", "f32"] {
-            peaks.push(Peak {
-                dtype: dtype.into(),
-                size,
-                gflops: 0.0,
-                method: "ndarray 0.16 dot (matrixmultiply)".into(),
+        for &size in PEAK_SIZES {
+            let a64 = ndarray::Array2::from_shape_fn((size, size), |(i, j)| {
+                ((i * 7 + j * 3) % 11) as f64 / 11.0
             });
+            let a32 = a64.mapv(|v| v as f32);
+            g.bench_function(
+                BenchmarkId::new("ndarray-dot", format!("f64 {size}")),
+                |b| b.iter(|| a64.dot(&a64)),
+            );
+            g.bench_function(
+                BenchmarkId::new("ndarray-dot", format!("f32 {size}")),
+                |b| b.iter(|| a32.dot(&a32)),
+            );
+            for dtype in ["f64", "f32"] {
+                peaks.push(Peak {
+                    dtype: dtype.into(),
+                    size,
+                    gflops: 0.0,
+                    method: "ndarray 0.16 dot (matrixmultiply)".into(),
+                });
+            }
         }
+        g.finish();
         peaks
     }
 }
+
+/// Square matrix sizes of the peak measurement (NumPy's in `peers.py` too).
+const PEAK_SIZES: &[usize] = &[1024, 2048];
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
@@ -568,13 +578,47 @@ enum Tier {
     Mid,
 }
 
+/// Groups outside criterion, in run order: whole fits timed in rounds that alternate with
+/// peers in other processes. A new one is one line here (its module in `benches/src/`).
+const GROUPS: &[Group] = &[(default_fit::GROUP, default_fit::run)];
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
 fn criterion_dir(root: &Path) -> PathBuf {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {
         return PathBuf::from(home);
     }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    target.join("criterion")
+    target_dir(root).join("criterion")
+}
+
+/// Whether a criterion-style filter selects a group outside criterion: the filter names the
+/// group (`default-fit`) or a part of it (`default-fit/blobs` still runs the whole group).
+fn selects(filter: Option<&str>, group: &str) -> bool {
+    filter.is_none_or(|f| group.contains(f) || f.starts_with(group))
+}
+
+/// The SIMD path that ran: what `Isa::detected()` picked, and which ISAs' kernels ran.
+fn isa_report() -> String {
+    use kmeans_simd::Isa;
+    let ran: Vec<String> = Isa::ALL
+        .iter()
+        .filter(|i| i.kernel_calls() > 0)
+        .map(|i| format!("{i} ({} kernel calls)", i.kernel_calls()))
+        .collect();
+    format!(
+        "{} (kmeans_simd::Isa::detected(){}); kernels that ran: {}",
+        Isa::detected(),
+        std::env::var(kmeans_simd::ISA_ENV)
+            .map(|v| format!(", pinned by {}={v}", kmeans_simd::ISA_ENV))
+            .unwrap_or_default(),
+        if ran.is_empty() {
+            "none".to_string()
+        } else {
+            ran.join(", ")
+        }
+    )
 }
 
 /// The benchmark filter given on the command line (`cargo bench -- FILTER`), if any: a
@@ -647,6 +691,7 @@ fn main() {
         "kmeans-workshop benchmarks, profile {} ({} cores)",
         profile.name, h.cores
     );
+<<<<<<< HEAD
     h.calibrate(&reg);
     h.slides_groups(&reg);
     h.sweeps(&reg);
@@ -667,6 +712,51 @@ fn main() {
     );
     h.rows.extend(rows);
     let mut peaks = h.peaks();
+=======
+    let filter = filter_argument();
+    // A filter that names only groups outside criterion skips criterion's set-up as well.
+    let criterion_wanted = filter
+        .as_deref()
+        .is_none_or(|f| !GROUPS.iter().any(|(id, _)| selects(Some(f), id)));
+    // The peers' Python, found or set up (a venv under target/) once, before any measurement.
+    let python = (benchmarking
+        && (filter.is_none() || GROUPS.iter().any(|(id, _)| selects(filter.as_deref(), id))))
+    .then(|| python::find_or_create(&target_dir(&root)));
+    if let Some(Err(e)) = &python {
+        eprintln!("note: the Python peers will not run: {e}");
+    }
+    let mut peaks = Vec::new();
+    if criterion_wanted {
+        h.calibrate(&reg);
+        h.slides_groups(&reg);
+        h.sweeps(&reg);
+        eprintln!("== group mid: n=100000 k=64 d=32, f32 and f64");
+        h.target_group::<f32>("mid", MID, &reg, false);
+        h.target_group::<f64>("mid", MID, &reg, false);
+        eprintln!("== group mnist: n=60000 k=10 d=784, f32");
+        h.target_group::<f32>("mnist", MNIST, &reg, false);
+        eprintln!("== group large: n=1000000 k=256 d=64, f32");
+        h.target_group::<f32>("large", LARGE, &reg, true);
+        peaks = h.peaks();
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for (id, run) in GROUPS {
+        if !selects(filter.as_deref(), id) {
+            continue;
+        }
+        let ctx = Context {
+            root: root.clone(),
+            dir: out.join(id),
+            profile: profile.name,
+            cores: h.cores,
+            benchmarking,
+            python: python.as_ref(),
+        };
+        let output = run(&ctx);
+        h.rows.extend(output.rows);
+        statuses.insert(id.to_string(), output.status);
+    }
+>>>>>>> issue-13
     h.c.final_summary();
     if !h.benchmarking {
         eprintln!("test mode (no --bench): every benchmark ran once; no report written");
@@ -684,14 +774,20 @@ fn main() {
         if let Some(e) = results.get(&(
             "peak".to_string(),
             "ndarray-dot".to_string(),
-            p.dtype.clone(),
+            format!("{} {}", p.dtype, p.size),
         )) {
             p.gflops = 2.0 * (p.size as f64).powi(3) / e.median_s / 1e9;
         }
     }
     peaks.retain(|p| p.gflops > 0.0);
+<<<<<<< HEAD
     let python = match &filter {
         None => kmeans_benches::peers::run(
+=======
+    let python = match (&filter, &python) {
+        (None, Some(env)) => kmeans_benches::peers::run(
+            env,
+>>>>>>> issue-13
             &root,
             &out.join("peers"),
             profile.name,
@@ -699,7 +795,8 @@ fn main() {
             &mut h.rows,
             &mut peaks,
         ),
-        Some(f) => format!("not run: a benchmark filter ({f}) was given"),
+        (Some(f), _) => format!("not run: a benchmark filter ({f}) was given"),
+        (None, None) => "not run".into(),
     };
     let report = Report {
         machine: MachineInfo::collect(),
@@ -707,6 +804,8 @@ fn main() {
         rows: h.rows,
         peaks,
         python,
+        isa: isa_report(),
+        statuses,
     };
     // A filtered run measures part of the plan: its report must not replace the reference run.
     let reports = match &filter {

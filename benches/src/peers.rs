@@ -1,20 +1,17 @@
-//! The Python peers: when `python3` can import numpy, scipy and scikit-learn, time the slides'
-//! NumPy code and scikit-learn's Lloyd on the same data (exported as `.npy`) and merge the rows.
-//! Without Python the report says so; nothing fails.
+//! The Python peers: with a Python that imports numpy, scipy and scikit-learn (found or set up
+//! by [`crate::python`]), time the slides' NumPy code and scikit-learn's Lloyd on the same data
+//! (exported as `.npy`) and merge the rows. Without them the report says why; nothing fails.
 
 use std::path::Path;
-use std::process::Command;
 
 use kmeans_workshop::Scalar;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::cases::{LARGE, MID, MNIST, case};
+use crate::python::{PIP_LINE, PythonEnv};
 use crate::report::Peak;
 use crate::results::Row;
-
-/// How to get the peers: printed in the report when they did not run.
-pub const HOW_TO_ENABLE: &str = "pip install numpy scipy scikit-learn";
 
 #[derive(Deserialize)]
 struct PeersOutput {
@@ -47,6 +44,7 @@ fn write_case<T: Scalar + ndarray_npy::WritableElement>(
 /// Run `benches/python/peers.py` if Python and its libraries are there; append its rows and
 /// its matrix-product peaks (NumPy's BLAS, one thread). Returns a one-line status for the report.
 pub fn run(
+    python: &Result<PythonEnv, String>,
     root: &Path,
     dir: &Path,
     profile: &str,
@@ -54,13 +52,12 @@ pub fn run(
     rows: &mut Vec<Row>,
     peaks: &mut Vec<Peak>,
 ) -> String {
-    let probe = Command::new("python3")
-        .args(["-c", "import numpy, scipy, sklearn, threadpoolctl"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        return format!(
-            "not run: python3 with numpy, scipy and scikit-learn is not importable here (`{HOW_TO_ENABLE}` enables them)"
-        );
+    let env = match python {
+        Err(e) => return format!("not run: {e} (or by hand: `{PIP_LINE}`)"),
+        Ok(env) => env,
+    };
+    if let Some(why) = env.core_missing() {
+        return format!("not run: {why} (or by hand: `{PIP_LINE}`)");
     }
     eprintln!("== Python peers: the slides' NumPy code and scikit-learn on the same data");
     let result = (|| -> Result<PeersOutput, String> {
@@ -77,12 +74,13 @@ pub fn run(
         let manifest_json = json!({ "profile": profile, "cores": cores, "cases": cases });
         std::fs::write(&manifest, manifest_json.to_string()).map_err(|e| e.to_string())?;
         let script = root.join("benches").join("python").join("peers.py");
-        let status = Command::new("python3")
+        let status = env
+            .command()
             .arg(&script)
             .arg(&manifest)
             .arg(&out)
             .status()
-            .map_err(|e| format!("could not start python3: {e}"))?;
+            .map_err(|e| format!("could not start {}: {e}", env.exe.display()))?;
         if !status.success() {
             return Err(format!("{} exited with {status}", script.display()));
         }
@@ -103,7 +101,10 @@ pub fn run(
                     _ => rows.push(r),
                 }
             }
-            format!("ran in this run ({count} rows): {}", peers.versions)
+            format!(
+                "ran in this run ({count} rows, {}): {}",
+                env.origin, peers.versions
+            )
         }
         Err(e) => {
             eprintln!("warning: Python peers failed: {e}");

@@ -24,6 +24,9 @@ pub struct Bar {
     pub group: String,
     /// Text after the bar's end (e.g. `1.2 ms ×37`).
     pub note: String,
+    /// Where the bar starts; `None`: at the axis (a plain bar). A waterfall's bars start where
+    /// the previous one ended.
+    pub start: Option<f64>,
 }
 
 /// A vertical reference line across a bar chart (e.g. the measured matrix-product peak).
@@ -134,16 +137,21 @@ pub fn bar_chart(
         .map(|b| b.label.chars().count())
         .max()
         .unwrap_or(10);
-    let height = 140 + 26 * bars.len() as u32;
+    // One empty row above the bars per marker: each marker's label gets its own line.
+    let slots = bars.len() + markers.len();
+    let height = 140 + 26 * slots as u32;
     let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
     root.fill(&WHITE)?;
-    let n = bars.len();
     let max = bars
         .iter()
         .map(|b| b.value)
         .chain(markers.iter().map(|m| m.value))
         .fold(0.0, f64::max);
-    let min = bars.iter().map(|b| b.value).fold(f64::INFINITY, f64::min);
+    let min = bars
+        .iter()
+        .flat_map(|b| std::iter::once(b.value).chain(b.start))
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
     match axis {
         Axis::LogSeconds => {
             let lo = 10f64.powf((min / 2.0).log10().floor());
@@ -153,8 +161,16 @@ pub fn bar_chart(
                 .margin(12)
                 .x_label_area_size(45)
                 .y_label_area_size(40 + 7 * label_chars as u32)
-                .build_cartesian_2d((lo..hi).log_scale(), (0..n - 1).into_segmented())?;
-            draw_bars(&root, chart, &bars, markers, lo, value_desc, &tick_seconds)
+                .build_cartesian_2d((lo..hi).log_scale(), (0..slots - 1).into_segmented())?;
+            draw_bars(
+                &root,
+                chart,
+                &bars,
+                markers,
+                (lo, hi),
+                value_desc,
+                &tick_seconds,
+            )
         }
         Axis::Linear => {
             let hi = max * 1.35;
@@ -163,8 +179,16 @@ pub fn bar_chart(
                 .margin(12)
                 .x_label_area_size(45)
                 .y_label_area_size(40 + 7 * label_chars as u32)
-                .build_cartesian_2d(0.0..hi, (0..n - 1).into_segmented())?;
-            draw_bars(&root, chart, &bars, markers, 0.0, value_desc, &tick_number)
+                .build_cartesian_2d(0.0..hi, (0..slots - 1).into_segmented())?;
+            draw_bars(
+                &root,
+                chart,
+                &bars,
+                markers,
+                (0.0, hi),
+                value_desc,
+                &tick_number,
+            )
         }
     }
 }
@@ -174,7 +198,7 @@ fn draw_bars<'a, 'b, X>(
     mut chart: ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, SegmentedCoord<RangedCoordusize>>>,
     bars: &[&Bar],
     markers: &[Marker],
-    base: f64,
+    (base, hi): (f64, f64),
     value_desc: &str,
     x_fmt: &dyn Fn(&f64) -> String,
 ) -> DrawResult
@@ -192,7 +216,7 @@ where
     chart
         .configure_mesh()
         .disable_y_mesh()
-        .y_labels(bars.len())
+        .y_labels(n + markers.len())
         .y_label_formatter(&y_fmt)
         .x_label_formatter(x_fmt)
         .x_desc(value_desc)
@@ -210,7 +234,7 @@ where
             .draw_series(rows.iter().map(|&i| {
                 let mut r = Rectangle::new(
                     [
-                        (base, SegmentValue::Exact(slot(i))),
+                        (bars[i].start.unwrap_or(base), SegmentValue::Exact(slot(i))),
                         (bars[i].value, SegmentValue::Exact(slot(i) + 1)),
                     ],
                     c.filled(),
@@ -230,20 +254,29 @@ where
             note_style.clone(),
         )
     }))?;
-    for m in markers {
+    let top = n + markers.len();
+    for (i, m) in markers.iter().enumerate() {
         let style = ShapeStyle::from(&BLACK).stroke_width(2);
         chart.draw_series(std::iter::once(PathElement::new(
             vec![
                 (m.value, SegmentValue::Exact(0)),
-                (m.value, SegmentValue::Exact(n)),
+                (m.value, SegmentValue::Exact(top)),
             ],
             style,
         )))?;
+        // Marker i's label sits in its own row above the bars; near the right edge it reads
+        // leftwards from its line, so it never runs off the chart.
+        let right = m.value > base + 0.55 * (hi - base);
+        let (anchor, text) = if right {
+            (HPos::Right, format!("{} ", m.label))
+        } else {
+            (HPos::Left, format!(" {}", m.label))
+        };
         let label_style =
-            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
+            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(anchor, VPos::Center));
         chart.draw_series(std::iter::once(Text::new(
-            format!(" {}", m.label),
-            (m.value, SegmentValue::Exact(n)),
+            text,
+            (m.value, SegmentValue::CenterOf(top - 1 - i)),
             label_style,
         )))?;
     }
@@ -366,18 +399,21 @@ mod tests {
                 value: 3.5e-3,
                 group: "loops".into(),
                 note: "3.50 ms".into(),
+                start: None,
             },
             Bar {
                 label: "loops/assign/v5-lanes".into(),
                 value: 0.8e-3,
                 group: "loops".into(),
                 note: "×4.4".into(),
+                start: None,
             },
             Bar {
                 label: "numpy/assign/v1".into(),
                 value: 1.0,
                 group: "numpy".into(),
                 note: "1.00 s".into(),
+                start: None,
             },
         ];
         bar_chart(
@@ -410,6 +446,7 @@ mod tests {
             value: 40.0,
             group: "simd".into(),
             note: "40".into(),
+            start: None,
         }];
         let markers = vec![Marker {
             label: "f64 peak 53".into(),
@@ -421,6 +458,76 @@ mod tests {
                 .unwrap()
                 .contains("f64 peak 53")
         );
+        std::fs::remove_file(path).unwrap();
+    }
+
+    /// `(x, y)` of the `<text>` element holding `needle` in an SVG written by plotters.
+    fn text_position(svg: &str, needle: &str) -> (f64, f64) {
+        let end = svg
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not drawn"));
+        let start = svg[..end].rfind("<text").expect("inside a text element");
+        let attr = |name: &str| -> f64 {
+            let tag = &svg[start..end];
+            let at = tag.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3;
+            tag[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        (attr("x"), attr("y"))
+    }
+
+    #[test]
+    fn peak_labels_get_a_line_each() {
+        let path = tmp("two-peaks.svg");
+        let bars = vec![Bar {
+            label: "simd".into(),
+            value: 60.0,
+            group: "simd".into(),
+            note: "60".into(),
+            start: None,
+        }];
+        // Two peaks close together: their labels used to print on top of each other.
+        let markers = vec![
+            Marker {
+                label: "f32 peak A".into(),
+                value: 80.0,
+            },
+            Marker {
+                label: "f64 peak B".into(),
+                value: 78.0,
+            },
+        ];
+        bar_chart(&path, "GFLOP/s", "GFLOP/s", Axis::Linear, &bars, &markers).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let (a, b) = (
+            text_position(&svg, "f32 peak A"),
+            text_position(&svg, "f64 peak B"),
+        );
+        assert!((a.1 - b.1).abs() >= 13.0, "labels overlap: {a:?} {b:?}");
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn waterfall_bars_start_where_the_previous_ended() {
+        let path = tmp("waterfall.svg");
+        let bars = vec![
+            Bar {
+                label: "first loop".into(),
+                value: 50.0,
+                group: "numpy".into(),
+                note: "50.0 s".into(),
+                start: None,
+            },
+            Bar {
+                label: "compiled".into(),
+                value: 0.2,
+                group: "loops".into(),
+                note: "×250".into(),
+                start: Some(50.0),
+            },
+        ];
+        bar_chart(&path, "climb", "s", Axis::LogSeconds, &bars, &[]).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(svg.contains("×250") && svg.contains("compiled"));
         std::fs::remove_file(path).unwrap();
     }
 

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::climb;
+use crate::default_fit;
 use crate::machine::MachineInfo;
 use crate::render::{self, Axis, Bar, Marker, Series, format_seconds};
 use crate::results::{Outcome, Row, Source};
@@ -35,6 +37,13 @@ pub struct Report {
     pub peaks: Vec<Peak>,
     /// Whether the Python peers ran, and their versions (or why not).
     pub python: String,
+    /// The SIMD backend's instruction-set path that ran (`kmeans_simd::Isa::detected()`, and
+    /// which kernels ran in the process).
+    #[serde(default)]
+    pub isa: String,
+    /// Groups outside criterion (`default-fit`, …): group id → whether their peers ran.
+    #[serde(default)]
+    pub statuses: BTreeMap<String, String>,
 }
 
 /// The slides' published NumPy timings, measured on the presenter's machine, keyed by slide
@@ -100,6 +109,12 @@ pub const STEP_GROUPS: &[GroupSpec] = &[
     },
 ];
 
+/// What the climb shows, above its table.
+const CLIMB_ABOUT: &str = "The slides' 50-iteration fit (n = 5000, k = 26, d = 26, f64) on this machine, from their first NumPy loop to the fastest Rust variant, one idea per step; each factor is the previous step's time ÷ this one's. NumPy steps before the sparse update are 50 × (one assignment + the original update), from their one-call times, unless the first loop itself was timed (`KMEANS_BENCH=full`).";
+
+/// What the default-fit group shows, above its tables.
+const DEFAULT_FIT_ABOUT: &str = "The fit a user runs: `KMeans::new(k)` (k-means++, `tol = 1e-4`, to convergence, one init) with the fastest variant, timed from data to result, init included; at all cores it runs on the default (global) thread pool. Peers on their defaults in the same run: scikit-learn `KMeans(n_clusters=k, n_init=1)`, scikit-learn-intelex (`sklearnex.cluster.KMeans`, threads by `daal4py.daalinit`), faiss `Kmeans(d, k)` (its default 25 iterations, `max_points_per_centroid` raised so it trains on every point; float32 only). Rounds alternate (every contender once per round, order rotated, seed = round number; one uncounted warm-up round); times, iterations and inertias are medians over the rounds. Inertia is computed the same way for everyone (squared distance of every point to its nearest final centroid, f64, exact differences), so a fast fit that lands on a worse optimum shows. Issue 11's targets: time ≤ 0.40× scikit-learn's and ≤ 0.67× scikit-learn-intelex's, inertia within 3 % of the better peer's, init ≤ 15 % of the fit at 1e5 × 32, k = 64.";
+
 fn measured<'a>(rows: &'a [Row], group: &str) -> impl Iterator<Item = &'a Row> + 'a {
     let group = group.to_string();
     rows.iter().filter(move |r| r.group == group)
@@ -116,6 +131,36 @@ fn cell(outcome: &Outcome) -> (String, String) {
         Outcome::Skipped { reason } => ("skipped".into(), reason.clone()),
         Outcome::Missing { reason } => ("—".into(), reason.clone()),
     }
+}
+
+fn ratio_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// A time ratio with two decimals (the default fit's ratios sit near the targets 0.40, 0.67).
+fn ratio2(a: Option<f64>, b: Option<f64>) -> String {
+    ratio_of(a, b)
+        .map(|x| format!("{x:.2}×"))
+        .unwrap_or_default()
+}
+
+/// Issue 11's targets for one of our default-fit rows: met (✓) or missed (✗), each named.
+fn targets(vs_sklearn: Option<f64>, vs_intelex: Option<f64>, inertia: Option<f64>) -> String {
+    let mark = |ok: bool| if ok { "✓" } else { "✗" };
+    let mut out = Vec::new();
+    if let Some(x) = vs_sklearn {
+        out.push(format!("{} ≤ 0.40× scikit-learn", mark(x <= 0.40)));
+    }
+    if let Some(x) = vs_intelex {
+        out.push(format!("{} ≤ 0.67× intelex", mark(x <= 0.67)));
+    }
+    if let Some(x) = inertia {
+        out.push(format!("{} inertia ≤ 1.03× best peer's", mark(x <= 1.03)));
+    }
+    out.join(", ")
 }
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
@@ -156,6 +201,119 @@ impl Report {
             .and_then(|r| r.outcome.median())
     }
 
+    /// The best measured peak per float type and method (of every size tried).
+    fn best_peaks(&self) -> Vec<&Peak> {
+        let mut best: BTreeMap<(&str, &str), &Peak> = BTreeMap::new();
+        for p in &self.peaks {
+            let e = best.entry((&p.dtype, &p.method)).or_insert(p);
+            if p.gflops > e.gflops {
+                *e = p;
+            }
+        }
+        best.into_values().collect()
+    }
+
+    /// Every measured peak, and which one "% of peak" divides by.
+    fn peaks_paragraph(&self) -> String {
+        if self.peaks.is_empty() {
+            return String::new();
+        }
+        let all: Vec<String> = self
+            .peaks
+            .iter()
+            .map(|p| format!("{} {}³ {:.1}", p.method, p.size, p.gflops))
+            .collect();
+        let used: Vec<String> = ["f32", "f64"]
+            .iter()
+            .filter_map(|d| self.peak(d).map(|g| format!("{d} {g:.1} GFLOP/s")))
+            .collect();
+        format!(
+            "Measured matrix-product peak, one thread (GFLOP/s; the best of every size and method is the peak that \"% of peak\" divides by, × threads): {}. Peak used: {}.\n\n",
+            all.join("; "),
+            used.join(", ")
+        )
+    }
+
+    /// The `default-fit` section: one table per workload, or "" without rows.
+    pub fn default_fit_section(&self) -> String {
+        let rows: Vec<&Row> = measured(&self.rows, default_fit::GROUP).collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        let mut s = format!("## The default fit, from data to result\n\n{DEFAULT_FIT_ABOUT}\n\n");
+        let mut workloads: Vec<String> = rows.iter().map(|r| r.param_without_threads()).collect();
+        workloads.dedup();
+        let peers: Vec<&str> = default_fit::PEERS.iter().map(|p| p.0).collect();
+        for w in workloads {
+            let in_cell: Vec<&&Row> = rows
+                .iter()
+                .filter(|r| r.param_without_threads() == w)
+                .collect();
+            s.push_str(&format!("### {w}\n\n| contender | threads | median | spread | ÷ scikit-learn | ÷ scikit-learn-intelex | ÷ faiss | iterations | init | init share | inertia | inertia ÷ best peer's | note |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"));
+            for r in &in_cell {
+                let same = |name: &str| {
+                    in_cell
+                        .iter()
+                        .find(|o| o.name == name && o.threads == r.threads)
+                        .and_then(|o| o.outcome.median())
+                };
+                let mine = r.outcome.median();
+                let vs = |peer: &str| {
+                    if r.name == peer {
+                        String::new()
+                    } else {
+                        ratio2(mine, same(peer))
+                    }
+                };
+                let fit = r.fit.as_ref();
+                let inertia = fit.and_then(|f| f.inertia);
+                let best_peer = in_cell
+                    .iter()
+                    .filter(|o| o.threads == r.threads && peers.contains(&o.name.as_str()))
+                    .filter_map(|o| o.fit.as_ref().and_then(|f| f.inertia))
+                    .reduce(f64::min);
+                let init = fit.and_then(|f| f.init_s);
+                let (_, why) = cell(&r.outcome);
+                let note = match (&r.outcome, r.source) {
+                    (Outcome::Measured { .. }, Source::Rust) => targets(
+                        ratio_of(mine, same(peers[0])),
+                        ratio_of(mine, same(peers[1])),
+                        ratio_of(inertia, best_peer),
+                    ),
+                    (Outcome::Measured { .. }, _) => String::new(),
+                    _ => why,
+                };
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    r.name,
+                    r.threads,
+                    mine.map(format_seconds).unwrap_or_else(|| "—".into()),
+                    match r.outcome {
+                        Outcome::Measured { mad_s, .. } => format!("± {}", format_seconds(mad_s)),
+                        _ => String::new(),
+                    },
+                    vs(peers[0]),
+                    vs(peers[1]),
+                    vs(peers[2]),
+                    fit.map(|f| format!("{:.0}", f.iterations))
+                        .unwrap_or_default(),
+                    init.map(format_seconds).unwrap_or_default(),
+                    match (init, mine) {
+                        (Some(i), Some(t)) if t > 0.0 => format!("{:.0} %", 100.0 * i / t),
+                        _ => String::new(),
+                    },
+                    inertia.map(|i| format!("{i:.6e}")).unwrap_or_default(),
+                    ratio_of(inertia, best_peer)
+                        .map(|x| format!("{x:.4}"))
+                        .unwrap_or_default(),
+                    note
+                ));
+            }
+            s.push('\n');
+        }
+        s
+    }
+
     /// `summary.md`.
     pub fn summary_markdown(&self) -> String {
         let m = &self.machine;
@@ -167,23 +325,13 @@ impl Report {
         );
         s.push_str("Raw numbers: [`results.json`](results.json).\n\n");
         s.push_str("| machine | |\n|---|---|\n");
-        s.push_str(&format!("| CPU | {} |\n| SIMD detected | {} |\n| cores | {} |\n| compiler | {} |\n| OS | {} |\n| date | {} |\n| profile | {} |\n| Python peers | {} |\n\n",
-            m.cpu, m.simd.join(", "), m.cores, m.rustc, m.os, m.date, self.profile, self.python));
-        if !self.peaks.is_empty() {
-            s.push_str("Measured matrix-product peak, one thread: ");
-            let peaks: Vec<String> = self
-                .peaks
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} {:.1} GFLOP/s ({}, {}³)",
-                        p.dtype, p.gflops, p.method, p.size
-                    )
-                })
-                .collect();
-            s.push_str(&peaks.join("; "));
-            s.push_str(".\n\n");
+        s.push_str(&format!("| CPU | {} |\n| SIMD detected | {} |\n| SIMD path that ran | {} |\n| cores | {} |\n| compiler | {} |\n| OS | {} |\n| date | {} |\n| profile | {} |\n| Python peers | {} |\n",
+            m.cpu, m.simd.join(", "), if self.isa.is_empty() { "not recorded" } else { &self.isa }, m.cores, m.rustc, m.os, m.date, self.profile, self.python));
+        for (group, status) in &self.statuses {
+            s.push_str(&format!("| {group} peers | {status} |\n"));
         }
+        s.push('\n');
+        s.push_str(&self.peaks_paragraph());
         s.push_str("The column *slides' NumPy* holds the times published on the slides, **measured on the presenter's machine, not here**; rows from `numpy/…` and `scikit-learn/…` were measured here, in this run, on the same data.\n\n");
         for g in STEP_GROUPS {
             let table = self.step_table(g.id);
@@ -195,6 +343,13 @@ impl Report {
                 g.title, g.about, g.title, g.id
             ));
         }
+        let climb = climb::markdown(&climb::climb(&self.rows));
+        if !climb.is_empty() {
+            s.push_str(&format!(
+                "## The whole climb\n\n{CLIMB_ABOUT}\n\n![The whole climb](climb.svg)\n\n{climb}\n"
+            ));
+        }
+        s.push_str(&self.default_fit_section());
         for (id, title, axis) in [
             ("scale-n", "Scaling in n", "n"),
             ("scale-k", "Scaling in k", "k"),
@@ -316,6 +471,8 @@ impl Report {
             tables.push((id.into(), self.grid_section(id, title)));
         }
         tables.push(("gflops".into(), self.gflops_section(false)));
+        tables.push(("climb".into(), climb::markdown(&climb::climb(&self.rows))));
+        tables.push((default_fit::GROUP.into(), self.default_fit_section()));
         // Per-slide and per-backend excerpts of the step groups, for the book's per-version pages.
         let steps = || {
             self.rows
@@ -439,7 +596,7 @@ impl Report {
             return String::new();
         }
         let mut s = format!(
-            "## {title}\n\n| variant | step | dtype | threads | median | spread | GFLOP/s (2·n·k·d) | time ÷ scikit-learn's (same dtype and threads) | note |\n|---|---|---|---|---|---|---|---|---|\n"
+            "## {title}\n\n| variant | step | dtype | threads | median | spread | GFLOP/s (2·n·k·d) | % of peak | time ÷ scikit-learn's (same dtype and threads) | note |\n|---|---|---|---|---|---|---|---|---|---|\n"
         );
         for r in rows {
             let (median, spread) = cell(&r.outcome);
@@ -450,7 +607,7 @@ impl Report {
                 "iteration"
             };
             s.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.name,
                 step,
                 r.dtype,
@@ -458,6 +615,7 @@ impl Report {
                 median,
                 spread,
                 r.gflops().map(|g| format!("{g:.1}")).unwrap_or_default(),
+                self.percent_of_peak(r),
                 if r.backend() == "scikit-learn" {
                     String::new()
                 } else {
@@ -490,6 +648,16 @@ impl Report {
             .reduce(f64::max)
     }
 
+    /// A row's GFLOP/s as a share of the best one-thread peak of its float type × its threads.
+    fn percent_of_peak(&self, r: &Row) -> String {
+        match (r.gflops(), self.peak(&r.dtype)) {
+            (Some(g), Some(p)) if p > 0.0 => {
+                format!("{:.0} %", 100.0 * g / (p * r.threads.max(1) as f64))
+            }
+            _ => String::new(),
+        }
+    }
+
     /// The GFLOP/s section; `image` as in [`Report::sweep_table`].
     fn gflops_section(&self, image: bool) -> String {
         let rows = self.gflops_rows();
@@ -497,7 +665,7 @@ impl Report {
             return String::new();
         }
         let mut s = format!(
-            "## Achieved GFLOP/s\n\nCounting 2·n·k·d flops per assignment (the matrix product X·Cᵀ), against the best measured one-thread matrix-product peak of the same float type × threads.\n\n{}| variant | shape | dtype | threads | GFLOP/s | % of peak |\n|---|---|---|---|---|---|\n",
+            "## Achieved GFLOP/s\n\nCounting 2·n·k·d flops per assignment (the matrix product X·Cᵀ), against the best measured one-thread matrix-product peak of the same float type (the best of every size and method above) × threads.\n\n{}| variant | shape | dtype | threads | GFLOP/s | % of peak |\n|---|---|---|---|---|---|\n",
             if image {
                 "![GFLOP/s](gflops.svg)\n\n"
             } else {
@@ -505,14 +673,16 @@ impl Report {
             }
         );
         for r in rows {
-            let g = r.gflops().unwrap_or(0.0);
-            let pct = self
-                .peak(&r.dtype)
-                .map(|p| format!("{:.0} %", 100.0 * g / (p * r.threads as f64)))
-                .unwrap_or_default();
             s.push_str(&format!(
                 "| `{}` | n={} k={} d={} | {} | {} | {:.2} | {} |\n",
-                r.name, r.n, r.k, r.d, r.dtype, r.threads, g, pct
+                r.name,
+                r.n,
+                r.k,
+                r.d,
+                r.dtype,
+                r.threads,
+                r.gflops().unwrap_or(0.0),
+                self.percent_of_peak(r)
             ));
         }
         s.push('\n');
@@ -596,17 +766,28 @@ impl Report {
         let bars: Vec<Bar> = rows
             .iter()
             .map(|r| Bar {
-                label: format!("{} ({} {}t n={})", r.name, r.dtype, r.threads, r.n),
+                label: format!(
+                    "{} ({}, {} thread{}, n={})",
+                    r.name,
+                    r.dtype,
+                    r.threads,
+                    if r.threads == 1 { "" } else { "s" },
+                    r.n
+                ),
                 value: r.gflops().unwrap_or(0.0),
                 group: r.backend().to_string(),
                 note: format!("{:.1}", r.gflops().unwrap_or(0.0)),
+                start: None,
             })
             .collect();
         let markers: Vec<Marker> = self
-            .peaks
-            .iter()
+            .best_peaks()
+            .into_iter()
             .map(|p| Marker {
-                label: format!("{} peak, 1 thread: {:.0}", p.dtype, p.gflops),
+                label: format!(
+                    "{} peak, 1 thread: {:.0} ({}, {}³)",
+                    p.dtype, p.gflops, p.method, p.size
+                ),
                 value: p.gflops,
             })
             .collect();
@@ -619,6 +800,37 @@ impl Report {
                 Axis::Linear,
                 &bars,
                 &markers,
+            ),
+        );
+        let steps = climb::climb(&self.rows);
+        let bars: Vec<Bar> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, st)| Bar {
+                label: format!("{}. {}", i + 1, st.idea),
+                value: st.seconds,
+                group: st.what.split('/').next().unwrap_or("").to_string(),
+                note: if i == 0 {
+                    format_seconds(st.seconds)
+                } else {
+                    format!(
+                        "{}  {}",
+                        climb::factor(steps[i - 1].seconds, st.seconds),
+                        format_seconds(st.seconds)
+                    )
+                },
+                start: (i > 0).then(|| steps[i - 1].seconds),
+            })
+            .collect();
+        chart(
+            "climb.svg",
+            render::bar_chart(
+                &dir.join("climb.svg"),
+                "The whole climb: the slides' 50-iteration fit (n=5000, k=26, d=26, f64)",
+                "time of the 50-iteration fit (log scale); each bar runs from the previous step's time to this one's",
+                Axis::LogSeconds,
+                &bars,
+                &[],
             ),
         );
         Ok(charts)
@@ -636,10 +848,16 @@ impl Report {
                     format!("{}  {}", format_seconds(t), speedup)
                 };
                 Some(Bar {
-                    label: r.name.clone(),
+                    label: format!(
+                        "{} ({} thread{})",
+                        r.name,
+                        r.threads,
+                        if r.threads == 1 { "" } else { "s" }
+                    ),
                     value: t,
                     group: r.backend().to_string(),
                     note,
+                    start: None,
                 })
             })
             .collect()
@@ -708,6 +926,7 @@ mod tests {
                 upper_s: median,
             },
             note: None,
+            fit: None,
         }
     }
 
@@ -739,6 +958,8 @@ mod tests {
                 method: "ndarray dot".into(),
             }],
             python: "not run: test".into(),
+            isa: "avx2".into(),
+            statuses: BTreeMap::new(),
         }
     }
 

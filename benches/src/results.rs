@@ -82,6 +82,22 @@ pub struct Row {
     pub outcome: Outcome,
     /// A caveat to print beside the row.
     pub note: Option<String>,
+    /// What a whole fit returned besides its time (the `default-fit` group only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitStats>,
+}
+
+/// Medians over the rounds of what each fit returned (besides its time).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct FitStats {
+    /// Iterations the fit ran (median over rounds).
+    pub iterations: f64,
+    /// Sum of squared distances of every point to its nearest final centroid, in f64 with exact
+    /// differences, computed by the one function in `default_fit.py` for every contender
+    /// (median over rounds); `None` if it could not be computed.
+    pub inertia: Option<f64>,
+    /// Seconds spent in the init (`Fit::init_seconds`; ours only), median over rounds.
+    pub init_s: Option<f64>,
 }
 
 impl Row {

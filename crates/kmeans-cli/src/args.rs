@@ -107,8 +107,9 @@ pub struct FitArgs {
     /// [default: the fastest registered for the dtype].
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
-    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, or a K×D file.
-    #[arg(long, default_value = "kmeans++", value_name = "random|kmeans++|FILE")]
+    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, `kmeans||`
+    /// (k-means||: 5 sampling rounds, oversampling 2k), or a K×D file.
+    #[arg(long, default_value = "kmeans++", value_name = "INIT")]
     pub init: String,
     /// Iterations per run at most [default: 300; with --mini-batch, passes over the data: 100].
     #[arg(long = "max-iter", value_name = "N")]

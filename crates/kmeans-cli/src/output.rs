@@ -119,26 +119,24 @@ pub struct Named<'a> {
 /// Naming both options and the file.
 pub fn check_distinct(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> Result<()> {
     for (i, out) in outputs.iter().enumerate() {
-        if let Some(id) = FileId::of(out.path) {
-            if let Some(input) = inputs
-                .iter()
-                .find(|f| FileId::of(f.path).as_ref() == Some(&id))
-            {
-                return Err(CliError::at(
-                    out.path,
-                    format!(
-                        "{} would overwrite the input {} ({}): choose another output file",
-                        out.name,
-                        input.name,
-                        input.path.display()
-                    ),
-                ));
-            }
+        let id = FileId::of(out.path);
+        if let Some(input) = inputs
+            .iter()
+            .find(|f| id.is_some() && FileId::of(f.path) == id)
+        {
+            return Err(CliError::at(
+                out.path,
+                format!(
+                    "{} would overwrite the input {} ({}): choose another output file",
+                    out.name,
+                    input.name,
+                    input.path.display()
+                ),
+            ));
         }
         let here = place(out.path);
         if let Some(other) = outputs[..i].iter().find(|o| {
-            here.is_some() && place(o.path) == here
-                || FileId::of(out.path).is_some() && FileId::of(o.path) == FileId::of(out.path)
+            here.is_some() && place(o.path) == here || id.is_some() && FileId::of(o.path) == id
         }) {
             return Err(CliError::at(
                 out.path,

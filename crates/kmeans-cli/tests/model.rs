@@ -280,3 +280,38 @@ fn damaged_truncated_wrong_version_and_wrong_d_models_are_one_error_line() {
         .unwrap();
     assert_fails_with(&out, "backend \"gpu/iter/magic\" is not registered");
 }
+
+#[test]
+fn the_model_records_a_kmeans_parallel_init_with_its_parameters() {
+    let dir = Dir::new();
+    std::fs::write(dir.path("data.csv"), three_groups_csv(90)).unwrap();
+    let out = kmeans()
+        .current_dir(dir.0.path())
+        .args([
+            "fit",
+            "data.csv",
+            "-k",
+            "3",
+            "--init",
+            "kmeans||",
+            "--model-out",
+            "m.json",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["init"], "kmeans||");
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path("m.json")).unwrap()).unwrap();
+    assert_eq!(model["parameters"]["init"], "kmeans||");
+    assert_eq!(model["parameters"]["rounds"], 5);
+    assert_eq!(model["parameters"]["oversampling"], 2.0);
+    let out = kmeans()
+        .current_dir(dir.0.path())
+        .args(["predict", "data.csv", "--model", "m.json", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}

@@ -1,13 +1,15 @@
 //! Initial centroids: the slides' random choice, greedy k-means++, or centroids the user gives.
 
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 
-use crate::error::Result;
-use crate::metrics::{CHUNK_ROWS, sq_dist_f64};
+use crate::error::{Error, Result};
+use crate::metrics::{CHUNK_ROWS, sq_dist};
 use crate::points::{Matrix, Points};
+use crate::reference::Reference;
 use crate::scalar::Scalar;
+use crate::step::IterationStep;
 use crate::validate;
 
 /// How to choose the initial centroids.
@@ -18,22 +20,98 @@ pub enum Init<T> {
     Random,
     /// Greedy k-means++ as scikit-learn runs it: each new centroid is the best (lowest total
     /// inertia) of `2 + ⌊ln k⌋` candidates drawn with probability proportional to their squared
-    /// distance to the centroids chosen so far. Costs `O(n·k·d·log k)`, usually repaid in fewer
-    /// iterations and a better optimum.
+    /// distance to the centroids chosen so far. Costs `(3 + ⌊ln k⌋)·n·k·d` distance terms in `k`
+    /// sequential passes over the data, usually repaid in fewer iterations and a better optimum.
     KMeansPlusPlus,
+    /// k-means|| (Bahmani et al., 2012), the scalable init of Spark MLlib and Dask-ML: `rounds`
+    /// passes over the data, each keeping every point independently with probability
+    /// `min(1, oversampling·k·D(x)²/φ)`; the ≈ `oversampling·k·rounds` candidates are weighted by
+    /// the points nearest to each, and weighted greedy k-means++ picks `k` of them. Each pass is
+    /// one assignment against the new candidates on the fit's own kernel, so the data is read
+    /// `rounds` times instead of `k` times. [`Init::kmeans_parallel`] has the usual defaults.
+    KMeansParallel {
+        /// `ℓ / k`: candidates kept per round, as a multiple of `k` (Bahmani et al.'s ℓ = 2k is
+        /// `2.0`). Finite and positive.
+        oversampling: f64,
+        /// Sampling rounds (5 by default, as Spark); at least 1.
+        rounds: usize,
+    },
     /// Exactly these centroids (`k × d`).
     Centroids(Matrix<T>),
 }
 
 impl<T: Scalar> Init<T> {
-    /// The initial centroids for `data` (validated by the caller), drawing from `rng`.
+    /// k-means|| with its usual defaults: oversampling `ℓ = 2k`, 5 rounds.
+    pub const fn kmeans_parallel() -> Self {
+        Init::KMeansParallel {
+            oversampling: 2.0,
+            rounds: 5,
+        }
+    }
+
+    /// Check the init's own parameters (the data is checked by the caller).
     ///
     /// # Errors
-    /// For [`Init::Centroids`] of the wrong shape or with non-finite values.
+    /// [`Error::InvalidParameter`] for a k-means|| oversampling factor that is not finite and
+    /// positive, or zero rounds.
+    pub fn check_parameters(&self) -> Result<()> {
+        if let Init::KMeansParallel {
+            oversampling,
+            rounds,
+        } = *self
+        {
+            if !(oversampling.is_finite() && oversampling > 0.0) {
+                return Err(Error::InvalidParameter {
+                    name: "oversampling",
+                    reason: format!(
+                        "k-means|| oversampling factor must be a finite number > 0, got {oversampling:e}"
+                    ),
+                });
+            }
+            if rounds == 0 {
+                return Err(Error::InvalidParameter {
+                    name: "rounds",
+                    reason: "k-means|| needs at least 1 round".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The initial centroids for `data` (validated by the caller), drawing from `rng`, with the
+    /// distance work on the portable reference kernel. [`Init::centroids_with`] runs it on a
+    /// fit's own kernels, as [`KMeans::fit`](crate::KMeans::fit) does.
+    ///
+    /// # Errors
+    /// As [`Init::centroids_with`].
     pub fn centroids(&self, data: Points<'_, T>, k: usize, rng: &mut StdRng) -> Result<Matrix<T>> {
+        self.centroids_with(data, k, rng, &Reference)
+    }
+
+    /// The initial centroids for `data` (validated by the caller: `1 <= k <=` distinct points),
+    /// drawing from `rng`, with every distance computed by `kernel` (its
+    /// [`sq_distances`](IterationStep::sq_distances) and, for k-means||, its
+    /// [`assign`](IterationStep::assign)). Deterministic for a given `rng` state and kernel,
+    /// whatever the number of threads.
+    ///
+    /// # Errors
+    /// For [`Init::Centroids`] of the wrong shape or with non-finite values, and the parameter
+    /// errors of [`Init::check_parameters`].
+    pub fn centroids_with(
+        &self,
+        data: Points<'_, T>,
+        k: usize,
+        rng: &mut StdRng,
+        kernel: &dyn IterationStep<T>,
+    ) -> Result<Matrix<T>> {
+        self.check_parameters()?;
         match self {
             Init::Random => Ok(random(data, k, rng)),
-            Init::KMeansPlusPlus => Ok(kmeans_plus_plus(data, k, rng)),
+            Init::KMeansPlusPlus => Ok(kmeans_plus_plus_with(data, k, rng, kernel)),
+            &Init::KMeansParallel {
+                oversampling,
+                rounds,
+            } => Ok(kmeans_parallel(data, k, oversampling, rounds, rng, kernel)),
             Init::Centroids(c) => {
                 validate::check_centroids(c.view(), k, data.d())?;
                 Ok(c.clone())
@@ -54,107 +132,320 @@ pub fn random_seeded<T: Scalar>(data: Points<'_, T>, k: usize, seed: u64) -> Mat
 /// `k` rows of `data` at distinct random indices.
 pub fn random<T: Scalar>(data: Points<'_, T>, k: usize, rng: &mut StdRng) -> Matrix<T> {
     let chosen = rand::seq::index::sample(rng, data.n(), k);
-    let rows: Vec<&[T]> = chosen.iter().map(|i| data.row(i)).collect();
-    gather(&rows, data.d())
+    gather(data, chosen.iter())
 }
 
-fn gather<T: Scalar>(rows: &[&[T]], d: usize) -> Matrix<T> {
-    let mut m = Matrix::zeros(rows.len(), d);
-    for (j, r) in rows.iter().enumerate() {
-        m.row_mut(j).copy_from_slice(r);
+fn gather<T: Scalar>(data: Points<'_, T>, rows: impl ExactSizeIterator<Item = usize>) -> Matrix<T> {
+    let mut m = Matrix::zeros(rows.len(), data.d());
+    for (j, i) in rows.enumerate() {
+        m.row_mut(j).copy_from_slice(data.row(i));
     }
     m
 }
 
-/// Greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's `2 + ⌊ln k⌋` local trials).
-///
-/// Deterministic for a given `rng` state whatever the number of threads: distances are computed
-/// in fixed chunks and summed in chunk order.
+/// Greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's `2 + ⌊ln k⌋` local
+/// trials) on the portable reference kernel; see [`kmeans_plus_plus_with`].
 pub fn kmeans_plus_plus<T: Scalar>(data: Points<'_, T>, k: usize, rng: &mut StdRng) -> Matrix<T> {
-    let n = data.n();
-    let trials = 2 + (k as f64).ln().floor() as usize;
-    let mut chosen = Vec::with_capacity(k);
-    let first = rng.random_range(0..n);
-    chosen.push(first);
-    // Squared distance of each point to its nearest chosen centroid.
-    let mut closest: Vec<f64> = (0..n)
-        .map(|i| sq_dist_f64(data.row(i), data.row(first)))
-        .collect();
-    let mut cumulative = vec![0.0f64; n];
-    while chosen.len() < k {
-        let mut acc = 0.0;
-        for (c, &v) in cumulative.iter_mut().zip(&closest) {
-            acc += v;
-            *c = acc;
-        }
-        // Draw candidates with probability proportional to `closest`. Searching for the first
-        // cumulative sum strictly above the draw never picks a point at distance 0 (an existing
-        // centroid or its duplicate); validation guarantees k distinct points, so acc > 0.
-        let candidates: Vec<usize> = (0..trials)
-            .map(|_| {
-                let r = rng.random::<f64>() * acc;
-                cumulative.partition_point(|&c| c <= r).min(n - 1)
-            })
-            .collect();
-        // Potential (total inertia) if each candidate were added.
-        let potentials = candidate_potentials(data, &closest, &candidates);
-        let (best, _) = potentials
-            .iter()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(b.1))
-            .expect("at least two trials");
-        let best = candidates[best];
-        if closest[best] == 0.0 {
-            // Only when every remaining point coincides with a centroid: impossible after
-            // validation, but fall back to the first unchosen point rather than loop forever.
-            let fallback = (0..n).find(|&i| closest[i] > 0.0).unwrap_or(0);
-            chosen.push(fallback);
-        } else {
-            chosen.push(best);
-        }
-        let c = data.row(*chosen.last().expect("just pushed"));
-        closest
-            .par_chunks_mut(CHUNK_ROWS)
-            .enumerate()
-            .for_each(|(ci, chunk)| {
-                for (j, v) in chunk.iter_mut().enumerate() {
-                    let dist = sq_dist_f64(data.row(ci * CHUNK_ROWS + j), c);
-                    if dist < *v {
-                        *v = dist;
-                    }
-                }
-            });
-    }
-    let rows: Vec<&[T]> = chosen.iter().map(|&i| data.row(i)).collect();
-    gather(&rows, data.d())
+    kmeans_plus_plus_with(data, k, rng, &Reference)
 }
 
-/// For each candidate, `Σ_i min(closest[i], ‖x_i − x_candidate‖²)`, in one pass over the data.
-fn candidate_potentials<T: Scalar>(
+/// Greedy k-means++ with every distance computed by `kernel`, in the data's own type.
+///
+/// Per new centroid, one pass over the data computes the distances of every point to all the
+/// candidates at once (a `chunk × trials` block from the kernel), sums the candidates'
+/// potentials in `f64`, and a second, `1/trials` as long, updates each point's distance to its
+/// nearest chosen centroid. Chunks are fixed and their sums are added in chunk order, so the
+/// result is the same whatever the number of threads.
+pub fn kmeans_plus_plus_with<T: Scalar>(
     data: Points<'_, T>,
-    closest: &[f64],
-    candidates: &[usize],
-) -> Vec<f64> {
-    let rows: Vec<&[T]> = candidates.iter().map(|&c| data.row(c)).collect();
-    let partial: Vec<Vec<f64>> = closest
-        .par_chunks(CHUNK_ROWS)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut sums = vec![0.0f64; rows.len()];
-            for (j, &best) in chunk.iter().enumerate() {
-                let x = data.row(ci * CHUNK_ROWS + j);
-                for (s, c) in sums.iter_mut().zip(&rows) {
-                    *s += sq_dist_f64(x, c).min(best);
+    k: usize,
+    rng: &mut StdRng,
+    kernel: &dyn IterationStep<T>,
+) -> Matrix<T> {
+    let chosen = greedy(data, None, k, rng, kernel)
+        .expect("validation guarantees k distinct points, so k-means++ always finds k");
+    gather(data, chosen.into_iter())
+}
+
+/// Each point's squared distance to its nearest chosen centre (in `T`), with the weighted
+/// mass `Σ w·D²` of every chunk, so a draw walks chunk sums before it walks points.
+struct Nearest<'w, T> {
+    dist: Vec<T>,
+    mass: Vec<f64>,
+    weights: Option<&'w [f64]>,
+}
+
+impl<T: Scalar> Nearest<'_, T> {
+    fn weight(&self, i: usize) -> f64 {
+        self.weights.map_or(1.0, |w| w[i])
+    }
+
+    fn total(&self) -> f64 {
+        self.mass.iter().sum()
+    }
+
+    /// The point where the cumulative mass first exceeds `r` (`0 <= r < total`), skipping
+    /// points of zero mass: a chosen centre or its duplicate is never drawn. Rounding can leave
+    /// `r` past the last point's cumulative sum: then the last point with mass wins.
+    fn draw(&self, r: f64) -> usize {
+        let mut acc = 0.0;
+        let mut chunk = None;
+        for (c, &m) in self.mass.iter().enumerate() {
+            if m > 0.0 {
+                chunk = Some(c);
+                if acc + m > r {
+                    break;
+                }
+                acc += m;
+            }
+        }
+        let c = chunk.expect("draw is called with a positive total mass");
+        let start = c * CHUNK_ROWS;
+        let end = (start + CHUNK_ROWS).min(self.dist.len());
+        let mut last = start;
+        for i in start..end {
+            let m = self.weight(i) * self.dist[i].as_f64();
+            if m > 0.0 {
+                last = i;
+                acc += m;
+                if acc > r {
+                    return i;
                 }
             }
-            sums
-        })
-        .collect();
-    let mut total = vec![0.0f64; rows.len()];
-    for p in partial {
-        total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
+        }
+        last
     }
-    total
+
+    /// Start from one centre: every point's distance to it, and the chunk masses.
+    fn start(&mut self, data: Points<'_, T>, centre: &[T], kernel: &dyn IterationStep<T>) {
+        let centre = Points::new(centre, data.d()).expect("a centre is one row of the data");
+        let weights = self.weights;
+        self.dist
+            .par_chunks_mut(CHUNK_ROWS)
+            .zip(self.mass.par_iter_mut())
+            .enumerate()
+            .for_each_init(Vec::new, |buf, (c, (dist, mass))| {
+                let start = c * CHUNK_ROWS;
+                let points = data.slice_rows(start, start + dist.len());
+                buf.resize(dist.len(), T::zero());
+                kernel.sq_distances(points, centre, buf);
+                let mut m = 0.0;
+                for (i, (d, &new)) in dist.iter_mut().zip(buf.iter()).enumerate() {
+                    *d = new;
+                    m += weights.map_or(1.0, |w| w[start + i]) * d.as_f64();
+                }
+                *mass = m;
+            });
+    }
+
+    /// For each candidate (rows of `cands`), `Σ_i w_i·min(D_i², ‖x_i − c‖²)`: the potential if it
+    /// were chosen. The distances stay in `block` (`n × t`) for [`take`](Self::take), so the
+    /// data is read once per new centre. Chunks' partial sums are added in chunk order.
+    fn potentials(
+        &self,
+        data: Points<'_, T>,
+        cands: Points<'_, T>,
+        block: &mut [T],
+        kernel: &dyn IterationStep<T>,
+    ) -> Vec<f64> {
+        let t = cands.n();
+        let partial: Vec<Vec<f64>> = self
+            .dist
+            .par_chunks(CHUNK_ROWS)
+            .zip(block.par_chunks_mut(CHUNK_ROWS * t))
+            .enumerate()
+            .map(|(c, (dist, block))| {
+                let start = c * CHUNK_ROWS;
+                let points = data.slice_rows(start, start + dist.len());
+                kernel.sq_distances(points, cands, block);
+                let mut sums = vec![0.0f64; t];
+                for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
+                    let w = self.weight(start + i);
+                    for (s, &v) in sums.iter_mut().zip(row) {
+                        *s += w * v.min(best).as_f64();
+                    }
+                }
+                sums
+            })
+            .collect();
+        let mut total = vec![0.0f64; t];
+        for p in partial {
+            total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
+        }
+        total
+    }
+
+    /// Candidate `j` of the last [`potentials`](Self::potentials) call (`t` candidates, their
+    /// distances in `block`) is chosen: fold its distances in.
+    fn take(&mut self, block: &[T], t: usize, j: usize) {
+        let weights = self.weights;
+        self.dist
+            .par_chunks_mut(CHUNK_ROWS)
+            .zip(self.mass.par_iter_mut())
+            .zip(block.par_chunks(CHUNK_ROWS * t))
+            .enumerate()
+            .for_each(|(c, ((dist, mass), block))| {
+                let start = c * CHUNK_ROWS;
+                let mut m = 0.0;
+                for (i, (d, row)) in dist.iter_mut().zip(block.chunks_exact(t)).enumerate() {
+                    if row[j] < *d {
+                        *d = row[j];
+                    }
+                    m += weights.map_or(1.0, |w| w[start + i]) * d.as_f64();
+                }
+                *mass = m;
+            });
+    }
+}
+
+/// Greedy (weighted) k-means++: the indices of `k` rows of `data`, or `None` when the points of
+/// positive weight hold fewer than `k` distinct values.
+fn greedy<T: Scalar>(
+    data: Points<'_, T>,
+    weights: Option<&[f64]>,
+    k: usize,
+    rng: &mut StdRng,
+    kernel: &dyn IterationStep<T>,
+) -> Option<Vec<usize>> {
+    let n = data.n();
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let mut nearest = Nearest {
+        dist: vec![T::zero(); n],
+        mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
+        weights,
+    };
+    let first = match weights {
+        None => rng.random_range(0..n),
+        Some(w) => {
+            // The first centre with probability proportional to its weight (scikit-learn's
+            // weighted k-means++); `dist = 1` everywhere makes `draw` do exactly that.
+            nearest.dist.fill(T::one());
+            nearest.mass = w.chunks(CHUNK_ROWS).map(|c| c.iter().sum()).collect();
+            let total = nearest.total();
+            if total <= 0.0 {
+                return None;
+            }
+            nearest.draw(rng.random::<f64>() * total)
+        }
+    };
+    let mut chosen = Vec::with_capacity(k);
+    chosen.push(first);
+    nearest.start(data, data.row(first), kernel);
+    let mut cands = Matrix::zeros(trials, data.d());
+    let mut block = vec![T::zero(); n * trials];
+    // ANCHOR: greedy_step
+    while chosen.len() < k {
+        let total = nearest.total();
+        if total <= 0.0 {
+            return None;
+        }
+        let idx: Vec<usize> = (0..trials)
+            .map(|_| nearest.draw(rng.random::<f64>() * total))
+            .collect();
+        for (j, &i) in idx.iter().enumerate() {
+            cands.row_mut(j).copy_from_slice(data.row(i));
+        }
+        let potentials = nearest.potentials(data, cands.view(), &mut block, kernel);
+        let best = (0..trials)
+            .min_by(|&a, &b| potentials[a].total_cmp(&potentials[b]))
+            .expect("at least two trials");
+        chosen.push(idx[best]);
+        nearest.take(&block, trials, best);
+    }
+    // ANCHOR_END: greedy_step
+    Some(chosen)
+}
+
+/// k-means|| (Bahmani et al., 2012): see [`Init::KMeansParallel`]. Falls back to greedy
+/// k-means++ on the whole data in the rare case that the candidates hold fewer than `k`
+/// distinct points.
+fn kmeans_parallel<T: Scalar>(
+    data: Points<'_, T>,
+    k: usize,
+    oversampling: f64,
+    rounds: usize,
+    rng: &mut StdRng,
+    kernel: &dyn IterationStep<T>,
+) -> Matrix<T> {
+    let n = data.n();
+    let ell = oversampling * k as f64;
+    let first = rng.random_range(0..n);
+    let mut candidates = vec![first];
+    let mut nearest = Nearest {
+        dist: vec![T::zero(); n],
+        mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
+        weights: None,
+    };
+    nearest.start(data, data.row(first), kernel);
+    // The candidate each point is nearest to, for the weights.
+    let mut owner = vec![0u32; n];
+    let mut assigned = vec![0u32; n];
+    // ANCHOR: kmeans_parallel_round
+    for _ in 0..rounds {
+        let phi = nearest.total();
+        if phi <= 0.0 {
+            break; // every point coincides with a candidate
+        }
+        // One seed per round, one stream per chunk: the draws do not depend on the threads.
+        let round_seed = rng.next_u64();
+        let kept: Vec<Vec<usize>> = nearest
+            .dist
+            .par_chunks(CHUNK_ROWS)
+            .enumerate()
+            .map(|(c, dist)| {
+                let mut chunk_rng = StdRng::seed_from_u64(
+                    round_seed ^ (c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
+                let start = c * CHUNK_ROWS;
+                dist.iter()
+                    .enumerate()
+                    .filter(|&(_, &d)| {
+                        let u: f64 = chunk_rng.random();
+                        u * phi < ell * d.as_f64()
+                    })
+                    .map(|(i, _)| start + i)
+                    .collect()
+            })
+            .collect();
+        let new: Vec<usize> = kept.into_iter().flatten().collect();
+        if new.is_empty() {
+            continue;
+        }
+        let new_centres = gather(data, new.iter().copied());
+        let base = candidates.len() as u32;
+        kernel.assign(data, new_centres.view(), &mut assigned);
+        nearest
+            .dist
+            .par_chunks_mut(CHUNK_ROWS)
+            .zip(nearest.mass.par_iter_mut())
+            .zip(owner.par_chunks_mut(CHUNK_ROWS))
+            .zip(assigned.par_chunks(CHUNK_ROWS))
+            .enumerate()
+            .for_each(|(c, (((dist, mass), owner), assigned))| {
+                let start = c * CHUNK_ROWS;
+                let mut m = 0.0;
+                for (i, ((d, o), &a)) in dist.iter_mut().zip(owner).zip(assigned).enumerate() {
+                    let new = sq_dist(data.row(start + i), new_centres.row(a as usize));
+                    if new < *d {
+                        *d = new;
+                        *o = base + a;
+                    }
+                    m += d.as_f64();
+                }
+                *mass = m;
+            });
+        candidates.extend(new);
+    }
+    // ANCHOR_END: kmeans_parallel_round
+    let mut weights = vec![0.0f64; candidates.len()];
+    for &o in &owner {
+        weights[o as usize] += 1.0;
+    }
+    let pool = gather(data, candidates.iter().copied());
+    match greedy(pool.view(), Some(&weights), k, rng, kernel) {
+        Some(chosen) => gather(pool.view(), chosen.into_iter()),
+        None => kmeans_plus_plus_with(data, k, rng, kernel),
+    }
 }
 
 #[cfg(test)]
@@ -208,5 +499,121 @@ mod tests {
             v.sort_by(f64::total_cmp);
             assert_eq!(v, [0.0, 1.0, 2.0], "seed {seed}");
         }
+    }
+
+    fn distinct_sorted(c: &Matrix<f64>) -> Vec<f64> {
+        let mut v: Vec<f64> = c.as_slice().to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn kmeans_parallel_spreads_over_well_separated_blobs() {
+        let blobs = crate::data::blobs::<f64>(2000, 6, 3, 0.01, 5);
+        for seed in 0..5 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let c = Init::kmeans_parallel()
+                .centroids(blobs.data.view(), 6, &mut rng)
+                .unwrap();
+            let mut hit = [false; 6];
+            for j in 0..6 {
+                let (nearest, _) = crate::reference::nearest(c.row(j), blobs.centers.view());
+                hit[nearest] = true;
+            }
+            assert_eq!(hit, [true; 6], "seed {seed}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn kmeans_parallel_never_picks_a_duplicate_point_and_falls_back_when_short() {
+        let rows: Vec<[f64; 1]> = (0..300).map(|i| [(i % 4) as f64]).collect();
+        let data = Matrix::from_rows(&rows).unwrap();
+        // Tiny oversampling keeps almost no candidates: the fallback (greedy k-means++ on all
+        // the data) must still find the four values.
+        for oversampling in [2.0, 1e-6] {
+            for seed in 0..20 {
+                let init = Init::KMeansParallel {
+                    oversampling,
+                    rounds: 2,
+                };
+                let mut rng = StdRng::seed_from_u64(seed);
+                let c = init.centroids(data.view(), 4, &mut rng).unwrap();
+                assert_eq!(
+                    distinct_sorted(&c),
+                    [0.0, 1.0, 2.0, 3.0],
+                    "oversampling {oversampling}, seed {seed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kmeans_parallel_rejects_bad_parameters_by_name() {
+        let data = crate::data::uniform::<f64>(20, 2, 1);
+        for (init, name) in [
+            (
+                Init::KMeansParallel {
+                    oversampling: 0.0,
+                    rounds: 5,
+                },
+                "oversampling",
+            ),
+            (
+                Init::KMeansParallel {
+                    oversampling: -1.0,
+                    rounds: 5,
+                },
+                "oversampling",
+            ),
+            (
+                Init::KMeansParallel {
+                    oversampling: f64::NAN,
+                    rounds: 5,
+                },
+                "oversampling",
+            ),
+            (
+                Init::KMeansParallel {
+                    oversampling: f64::INFINITY,
+                    rounds: 5,
+                },
+                "oversampling",
+            ),
+            (
+                Init::KMeansParallel {
+                    oversampling: 2.0,
+                    rounds: 0,
+                },
+                "rounds",
+            ),
+        ] {
+            let err = crate::KMeans::new(3)
+                .init(init.clone())
+                .fit(&Reference, data.view())
+                .unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidParameter { name: n, .. } if *n == name),
+                "{init:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn weighted_greedy_never_draws_a_zero_weight_point() {
+        // Points 0..4 carry all the weight; 4..8 are far away but weightless.
+        let rows: Vec<[f64; 1]> = (0..8)
+            .map(|i| [if i < 4 { i as f64 } else { 1e3 * i as f64 }])
+            .collect();
+        let data = Matrix::from_rows(&rows).unwrap();
+        let weights = [1.0, 2.0, 1.0, 3.0, 0.0, 0.0, 0.0, 0.0];
+        for seed in 0..30 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let chosen = greedy(data.view(), Some(&weights), 4, &mut rng, &Reference).unwrap();
+            let mut chosen = chosen.clone();
+            chosen.sort_unstable();
+            assert_eq!(chosen, [0, 1, 2, 3], "seed {seed}");
+        }
+        let mut rng = StdRng::seed_from_u64(0);
+        assert!(greedy(data.view(), Some(&weights), 5, &mut rng, &Reference).is_none());
     }
 }

@@ -56,7 +56,9 @@ pub use init::Init;
 pub use lloyd::{
     Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters,
 };
-pub use metrics::{CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist_f64};
+pub use metrics::{
+    CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
+};
 pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use model::{AnyModel, KMeansModel, Parameters};
 pub use points::{Matrix, Points};

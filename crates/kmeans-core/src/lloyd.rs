@@ -1,6 +1,7 @@
 //! The Lloyd driver: the library API, in the spirit of scikit-learn's `KMeans`.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -188,6 +189,14 @@ impl<T: Scalar> KMeans<T> {
             max_iter: self.max_iter,
             tol: self.tol,
             init: crate::model::init_name(&self.init).into(),
+            oversampling: match self.init {
+                Init::KMeansParallel { oversampling, .. } => Some(oversampling),
+                _ => None,
+            },
+            rounds: match self.init {
+                Init::KMeansParallel { rounds, .. } => Some(rounds),
+                _ => None,
+            },
             seed: self.seed,
             n_init: self.n_init,
             threads: self.threads,
@@ -215,16 +224,7 @@ impl<T: Scalar> KMeans<T> {
         validate::check_fit_input(data, self.k)?;
         match self.threads {
             None => self.fit_runs(solver, data),
-            Some(threads) => {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .map_err(|e| Error::ThreadPool {
-                        threads,
-                        reason: e.to_string(),
-                    })?;
-                pool.install(|| self.fit_runs(solver, data))
-            }
+            Some(threads) => pool(threads)?.install(|| self.fit_runs(solver, data)),
         }
     }
 
@@ -265,6 +265,7 @@ impl<T: Scalar> KMeans<T> {
                 ),
             );
         }
+        self.init.check_parameters()?;
         let max = u32::MAX as usize;
         if self.k > max {
             return Err(Error::TooLarge {
@@ -294,7 +295,7 @@ impl<T: Scalar> KMeans<T> {
         for run in 0..runs {
             let mut rng = StdRng::seed_from_u64(seeds.next_u64());
             let started = std::time::Instant::now();
-            let centroids = self.init.centroids(data, self.k, &mut rng)?;
+            let centroids = self.init.centroids_with(data, self.k, &mut rng, solver)?;
             init_seconds += started.elapsed().as_secs_f64();
             let fit = self.lloyd(solver, data, centroids, tol, run);
             if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
@@ -322,6 +323,7 @@ impl<T: Scalar> KMeans<T> {
         let mut counts = vec![0u32; k];
         let mut history = Vec::new();
         let mut converged = false;
+        let mut strict = false;
         for iteration in 1..=self.max_iter {
             let inertia = solver.iterate(
                 data,
@@ -351,15 +353,21 @@ impl<T: Scalar> KMeans<T> {
             }
             history.push(log);
             // Labels unchanged: the next iteration would reproduce these centroids exactly.
-            let strict = relocated == 0 && labels == previous;
+            strict = relocated == 0 && labels == previous;
             converged = strict || shift <= tol;
             if self.tol > 0.0 && converged {
                 break;
             }
             previous.copy_from_slice(&labels);
         }
-        // Labels for the final centroids, so that labels and centroids agree.
-        let inertia = solver.assign(data, centroids.view(), &mut labels);
+        // Labels for the final centroids, so that labels and centroids agree. When the last
+        // iteration changed no label and the one before relocated nothing, the last means are
+        // the centroids it started from, bit for bit (the same sums of the same labels), so its
+        // labels and inertia already are the final ones.
+        let inertia = match &history[..] {
+            [.., before, last] if strict && before.relocated == 0 => last.inertia,
+            _ => solver.assign(data, centroids.view(), &mut labels),
+        };
         Fit {
             centroids,
             labels,
@@ -371,6 +379,29 @@ impl<T: Scalar> KMeans<T> {
         }
     }
     // ANCHOR_END: lloyd_loop
+}
+
+/// The process's pool of exactly `threads` threads, built on first use and kept: a fit pays
+/// for spawning threads once per process, not once per fit (~0.5 ms, more than a whole small fit).
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(pool) = pools.get(&threads) {
+        return Ok(pool.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::ThreadPool {
+            threads,
+            reason: e.to_string(),
+        })?;
+    let pool = Arc::new(pool);
+    pools.insert(threads, pool.clone());
+    Ok(pool)
 }
 
 /// Give every empty cluster a point, as scikit-learn does: the points farthest from their

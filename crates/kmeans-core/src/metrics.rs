@@ -21,6 +21,38 @@ pub fn sq_dist_f64<T: Scalar>(a: &[T], b: &[T]) -> f64 {
         .sum()
 }
 
+/// Squared Euclidean distance in the data's own type, by exact differences: eight independent
+/// partial sums, so the compiler can vectorise it without reassociating a single running sum.
+#[inline]
+pub fn sq_dist<T: Scalar>(a: &[T], b: &[T]) -> T {
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let (a_main, a_tail) = a.split_at(a.len() - a.len() % LANES);
+    let b_main = &b[..a_main.len()];
+    for (x, y) in a_main.chunks_exact(LANES).zip(b_main.chunks_exact(LANES)) {
+        for l in 0..LANES {
+            let t = x[l] - y[l];
+            acc[l] += t * t;
+        }
+    }
+    for (&x, &y) in a_tail.iter().zip(&b[a_main.len()..]) {
+        let t = x - y;
+        acc[0] += t * t;
+    }
+    acc.iter().fold(T::zero(), |s, &v| s + v)
+}
+
+/// The portable [`IterationStep::sq_distances`](crate::IterationStep::sq_distances): `out[i·t
+/// + j] = ‖x_i − c_j‖²` for the `t` rows of `centers`.
+pub fn sq_distances<T: Scalar>(data: Points<'_, T>, centers: Points<'_, T>, out: &mut [T]) {
+    let t = centers.n();
+    for (x, row) in data.rows().zip(out.chunks_exact_mut(t)) {
+        for (o, c) in row.iter_mut().zip(centers.rows()) {
+            *o = sq_dist(x, c);
+        }
+    }
+}
+
 /// The inertia of `labels`: the sum over points of the squared distance to their centroid,
 /// computed in `f64` (exact differences, so it is the trustworthy number the driver reports).
 pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels: &[u32]) -> f64 {
@@ -41,23 +73,42 @@ pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels:
 /// Mean over columns of each column's variance (population variance, as NumPy's `var`), in
 /// `f64`. scikit-learn scales `tol` by this, so `tol` means the same for data in metres or in
 /// millimetres.
+///
+/// One pass, in parallel over fixed chunks (their sums added in chunk order, so the result does
+/// not depend on the threads): the sums of `x − x₀` and `(x − x₀)²` per column, shifted by the
+/// first row so that data far from the origin does not cancel.
 pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
     let (n, d) = data.shape();
-    let mut mean = vec![0.0f64; d];
-    for row in data.rows() {
-        for (m, &v) in mean.iter_mut().zip(row) {
-            *m += v.as_f64();
-        }
+    let origin: Vec<f64> = data.row(0).iter().map(|v| v.as_f64()).collect();
+    let partial: Vec<Vec<f64>> = data
+        .as_slice()
+        .par_chunks(CHUNK_ROWS * d)
+        .map(|rows| {
+            // [Σ(x − x₀) for each column, then Σ(x − x₀)² for each column]
+            let mut sums = vec![0.0f64; 2 * d];
+            let (s1, s2) = sums.split_at_mut(d);
+            for row in rows.chunks_exact(d) {
+                for (((a, b), &v), &o) in s1.iter_mut().zip(s2.iter_mut()).zip(row).zip(&origin) {
+                    let t = v.as_f64() - o;
+                    *a += t;
+                    *b += t * t;
+                }
+            }
+            sums
+        })
+        .collect();
+    let mut sums = vec![0.0f64; 2 * d];
+    for p in partial {
+        sums.iter_mut().zip(p).for_each(|(s, v)| *s += v);
     }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
-    let mut var = 0.0f64;
-    for row in data.rows() {
-        for (m, &v) in mean.iter().zip(row) {
-            let t = v.as_f64() - m;
-            var += t * t;
-        }
-    }
-    var / (n as f64 * d as f64)
+    let n = n as f64;
+    let var: f64 = (0..d)
+        .map(|j| {
+            let mean = sums[j] / n;
+            (sums[d + j] / n - mean * mean).max(0.0)
+        })
+        .sum();
+    var / d as f64
 }
 
 /// Sum over rows of the squared distance between two equally shaped centroid matrices: how far

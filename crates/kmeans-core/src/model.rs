@@ -34,8 +34,14 @@ pub struct Parameters {
     pub max_iter: usize,
     /// Convergence tolerance (relative to the data's mean column variance).
     pub tol: f64,
-    /// `random`, `kmeans++` or `centroids` (given initial centroids).
+    /// `random`, `kmeans++`, `kmeans||` or `centroids` (given initial centroids).
     pub init: String,
+    /// k-means|| oversampling factor (`kmeans||` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oversampling: Option<f64>,
+    /// k-means|| sampling rounds (`kmeans||` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
     /// Seed of every random choice.
     pub seed: u64,
     /// Restarts.
@@ -49,6 +55,7 @@ pub fn init_name<T>(init: &Init<T>) -> &'static str {
     match init {
         Init::Random => "random",
         Init::KMeansPlusPlus => "kmeans++",
+        Init::KMeansParallel { .. } => "kmeans||",
         Init::Centroids(_) => "centroids",
     }
 }

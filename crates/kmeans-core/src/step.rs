@@ -51,6 +51,16 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
         new_centroids: &mut [T],
         counts: &mut [u32],
     ) -> f64;
+
+    /// Squared Euclidean distances from every point of `data` to each of a few `centers`
+    /// (`t × d`, `t >= 1`), written row-major into `out` (`data.n() × t`): `out[i·t + j] =
+    /// ‖x_i − c_j‖²`, by exact differences in the data's own type, single-threaded (callers
+    /// split the data into chunks). The inits (k-means++, k-means||) run their distance work
+    /// through this, so they run on the fit's own kernels; a point equal to a center gets
+    /// exactly 0. The default is a portable loop the compiler can vectorise.
+    fn sq_distances(&self, data: Points<'_, T>, centers: Points<'_, T>, out: &mut [T]) {
+        crate::metrics::sq_distances(data, centers, out);
+    }
 }
 
 /// Problem size, for the memory and work models of [`VariantInfo`].

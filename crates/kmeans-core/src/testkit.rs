@@ -532,8 +532,48 @@ pub fn check_iteration_variant<T: Scalar>(variant: &IterationVariant) -> Result<
     run_cases::<T>(&*variant.info.memory, &|c| {
         check_iterate_case(step, precision, c)
     })?;
+    check_sq_distances(&variant.info.name, step)?;
     check_fits::<T>(variant)?;
     Ok(true)
+}
+
+/// The variant's [`IterationStep::sq_distances`] (the inits' distance blocks) against the
+/// `f64` oracle, through every tail of the SIMD widths: `d` and the number of centers from 1
+/// past two 512-bit vectors, a few point counts, and exact zeros for a point equal to a center.
+///
+/// # Errors
+/// The first distance off by more than the exact-difference rounding.
+pub fn check_sq_distances<T: Scalar>(
+    name: &str,
+    step: &dyn IterationStep<T>,
+) -> Result<(), String> {
+    let mut rng = StdRng::seed_from_u64(77);
+    for d in [1, 2, 3, 7, 8, 9, 16, 17, 33] {
+        for t in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 33] {
+            for n in [1, 5, 8, 9, 23] {
+                let data = crate::data::uniform::<T>(n, d, rng.random());
+                let mut centers = crate::data::uniform::<T>(t, d, rng.random());
+                // One center is a data point: its distance must be exactly 0.
+                centers.row_mut(t / 2).copy_from_slice(data.row(n / 2));
+                let mut out = vec![T::nan(); n * t];
+                step.sq_distances(data.view(), centers.view(), &mut out);
+                for i in 0..n {
+                    for j in 0..t {
+                        let want = sq_dist_f64(data.row(i), centers.row(j));
+                        let got = out[i * t + j].as_f64();
+                        let tol = 4.0 * d as f64 * eps::<T>() * want.max(f64::MIN_POSITIVE);
+                        let exact_zero = i == n / 2 && j == t / 2;
+                        if (exact_zero && got != 0.0) || got.is_nan() || (got - want).abs() > tol {
+                            return Err(format!(
+                                "{name}: sq_distances n={n} d={d} t={t}: out[{i}, {j}] = {got:e}, want {want:e}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whole fits through the Lloyd driver: inertia never increases, labels agree with the final
@@ -563,6 +603,15 @@ pub fn check_fits<T: Scalar>(variant: &IterationVariant) -> Result<(), String> {
             "uniform, random init",
             uniform.view(),
             KMeans::slides(8, 25).seed(4),
+        ),
+        (
+            "blobs, k-means||",
+            blobs.data.view(),
+            KMeans::new(5)
+                .init(Init::kmeans_parallel())
+                .seed(6)
+                .max_iter(40)
+                .tol(1e-4),
         ),
         (
             "uniform, k-means++, n_init = 3",

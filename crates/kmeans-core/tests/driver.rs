@@ -354,3 +354,56 @@ fn scikit_learn_golden_example() {
         2.0 * (3.0 * 0.125f64.powi(2) + 0.375f64.powi(2))
     );
 }
+
+#[test]
+fn the_first_bad_value_is_named_whatever_chunk_holds_it() {
+    // Bad values in two chunks of the parallel check: the error names the earlier one.
+    let mut data = data::uniform::<f64>(30_000, 3, 9);
+    let (first, later) = (12_345, 25_000);
+    data.row_mut(later)[0] = f64::NAN;
+    data.row_mut(first)[2] = f64::INFINITY;
+    let err = fit_err(KMeans::new(2), data.view());
+    assert!(
+        matches!(err, Error::NonFinite { row, col: 2, .. } if row == first),
+        "{err}"
+    );
+}
+
+#[test]
+fn column_variance_is_exact_far_from_the_origin() {
+    // Columns at 1e8 ± small spread: one shifted pass matches the two-pass definition.
+    let rows: Vec<[f64; 2]> = (0..50_001)
+        .map(|i| [1e8 + (i % 7) as f64, -3e7 + 0.5 * (i % 3) as f64])
+        .collect();
+    let data = Matrix::from_rows(&rows).unwrap();
+    let n = rows.len() as f64;
+    let two_pass: f64 = (0..2)
+        .map(|j| {
+            let mean = rows.iter().map(|r| r[j]).sum::<f64>() / n;
+            rows.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n
+        })
+        .sum::<f64>()
+        / 2.0;
+    let one_pass = kmeans_core::mean_column_variance(data.view());
+    assert!(
+        (one_pass - two_pass).abs() <= 1e-9 * two_pass,
+        "{one_pass} vs {two_pass}"
+    );
+}
+
+#[test]
+fn a_converged_fit_returns_the_labels_and_inertia_of_its_centroids() {
+    // Converges well before max_iter: the labels and inertia returned without a final pass
+    // equal a fresh prediction against the returned centroids.
+    let blobs = data::blobs::<f64>(3000, 4, 3, 0.2, 8);
+    let fit = KMeans::new(4)
+        .seed(1)
+        .tol(0.0)
+        .max_iter(60)
+        .fit(&Reference, blobs.data.view())
+        .unwrap();
+    assert!(fit.converged && fit.iterations == 60);
+    let (labels, inertia) = predict(&Reference, blobs.data.view(), fit.centroids.view()).unwrap();
+    assert_eq!(labels, fit.labels);
+    assert_eq!(inertia.to_bits(), fit.inertia.to_bits());
+}

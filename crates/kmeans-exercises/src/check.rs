@@ -7,7 +7,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use kmeans_core::testkit::{check_assign_variant, check_update_variant};
+use kmeans_core::testkit::{check_assign_variant, check_iteration_variant, check_update_variant};
 use kmeans_core::{Matrix, data};
 
 use crate::{Exercise, Step, baseline};
@@ -90,6 +90,10 @@ pub fn conformance(exercise: &Exercise) -> Outcome {
                 check_update_variant::<f64>(v)?,
                 check_update_variant::<f32>(v)?,
             ),
+            Step::Iterate(v) => (
+                check_iteration_variant::<f64>(v)?,
+                check_iteration_variant::<f32>(v)?,
+            ),
         };
         if f64_checked {
             dtypes.push("f64");
@@ -158,48 +162,90 @@ impl Workload {
     }
 }
 
-/// Medians of several calls of an exercise and of its slide-literal v1, measured alternately
-/// in the same run (so that a busy machine slows both alike).
-#[derive(Clone, Debug)]
-pub struct Timing {
-    /// The v1's name, e.g. `loops/assign/v1-literal`.
-    pub baseline_name: String,
-    /// Median time of one call of the v1.
-    pub baseline: Duration,
-    /// Median time of one call of the exercise.
-    pub exercise: Duration,
-    /// Calls timed per side.
-    pub runs: usize,
+/// The spread of a speed-up over the rounds of one run: the median of the per-round ratios and
+/// their quartiles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    /// Median of the per-round ratios.
+    pub median: f64,
+    /// Lower quartile.
+    pub low: f64,
+    /// Upper quartile.
+    pub high: f64,
 }
 
-impl Timing {
-    /// How many times faster than the v1 (median over median).
-    pub fn speedup(&self) -> f64 {
-        self.baseline.as_secs_f64() / self.exercise.as_secs_f64().max(f64::MIN_POSITIVE)
+impl Spread {
+    /// The median and quartiles of `values` (not empty).
+    pub fn of(values: &[f64]) -> Self {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            // Linear interpolation between the closest ranks.
+            let pos = q * (v.len() - 1) as f64;
+            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+            v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+        };
+        Self {
+            median: at(0.5),
+            low: at(0.25),
+            high: at(0.75),
+        }
     }
 }
 
+/// An exercise timed side by side with its slide-literal baseline and its reference solution:
+/// rounds of one call each, alternating, so that a busy machine slows all three alike.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    /// The baseline's name, e.g. `loops/assign/v1-literal`.
+    pub baseline_name: String,
+    /// Median time of one call of the baseline.
+    pub baseline: Duration,
+    /// Median time of one call of the exercise.
+    pub exercise: Duration,
+    /// Median time of one call of the reference solution.
+    pub reference: Duration,
+    /// The exercise's speed-up over the baseline, round by round.
+    pub speedup: Spread,
+    /// The reference solution's speed-up over the baseline, round by round.
+    pub reference_speedup: Spread,
+    /// Rounds timed.
+    pub runs: usize,
+}
+
+/// Buffers for one call of any step on the workload.
+struct Buffers {
+    labels: Vec<u32>,
+    sums: Vec<f64>,
+    counts: Vec<u32>,
+}
+
 /// One call of a step on the workload, timed.
-fn time_once(
-    step: &Step,
-    w: &Workload,
-    labels: &mut [u32],
-    sums: &mut [f64],
-    counts: &mut [u32],
-) -> Duration {
+fn time_once(step: &Step, w: &Workload, b: &mut Buffers) -> Duration {
     let start = Instant::now();
     match step {
         Step::Assign(v) => {
             let s = v.get::<f64>().expect("every exercise supports f64");
-            s.assign(w.data.view(), w.centroids.view(), labels);
+            s.assign(w.data.view(), w.centroids.view(), &mut b.labels);
         }
         Step::Update(v) => {
             let s = v.get::<f64>().expect("every exercise supports f64");
-            s.update(w.data.view(), &w.labels, sums, counts);
+            s.update(w.data.view(), &w.labels, &mut b.sums, &mut b.counts);
+        }
+        Step::Iterate(v) => {
+            let s = v.get::<f64>().expect("every exercise supports f64");
+            let inertia = s.iterate(
+                w.data.view(),
+                w.centroids.view(),
+                &mut b.labels,
+                &mut b.sums,
+                &mut b.counts,
+            );
+            std::hint::black_box(inertia);
         }
     }
     let elapsed = start.elapsed();
-    std::hint::black_box((labels, sums, counts));
+    std::hint::black_box(&mut *b);
     elapsed
 }
 
@@ -208,43 +254,50 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// Time an exercise (`f64`) and its slide-literal v1 side by side: one warm-up call each, then
-/// `runs` alternating calls of each; the medians. Call it only on an exercise that passed
-/// [`conformance`] (a stub would panic).
-pub fn measure(exercise: &Exercise, workload: &Workload, runs: usize) -> Timing {
+/// Time an exercise (`f64`), its slide-literal baseline and its reference solution side by
+/// side: one warm-up call each, then `runs` rounds of one call of each; medians and the spread
+/// of the per-round speed-ups. Call it only on an exercise that passed [`conformance`] (a stub
+/// would panic).
+pub fn measure(
+    exercise: &Exercise,
+    reference: &Exercise,
+    workload: &Workload,
+    runs: usize,
+) -> Timing {
     let base = baseline(exercise.meta.kind);
     let (n, k, d) = (workload.data.n(), workload.centroids.n(), workload.data.d());
-    let (mut labels, mut sums, mut counts) = (vec![0u32; n], vec![0.0f64; k * d], vec![0u32; k]);
+    let mut buffers = Buffers {
+        labels: vec![0u32; n],
+        sums: vec![0.0f64; k * d],
+        counts: vec![0u32; k],
+    };
     let runs = runs.max(1);
-    time_once(&base, workload, &mut labels, &mut sums, &mut counts);
-    time_once(
-        &exercise.step,
-        workload,
-        &mut labels,
-        &mut sums,
-        &mut counts,
-    );
-    let (mut b, mut e) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    for _ in 0..runs {
-        b.push(time_once(
-            &base,
-            workload,
-            &mut labels,
-            &mut sums,
-            &mut counts,
-        ));
-        e.push(time_once(
-            &exercise.step,
-            workload,
-            &mut labels,
-            &mut sums,
-            &mut counts,
-        ));
+    let sides = [&base, &exercise.step, &reference.step];
+    for side in sides {
+        time_once(side, workload, &mut buffers);
     }
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..runs {
+        for (side, t) in sides.iter().zip(times.iter_mut()) {
+            t.push(time_once(side, workload, &mut buffers));
+        }
+    }
+    let ratios = |which: usize| -> Vec<f64> {
+        times[0]
+            .iter()
+            .zip(&times[which])
+            .map(|(b, e)| b.as_secs_f64() / e.as_secs_f64().max(f64::MIN_POSITIVE))
+            .collect()
+    };
+    let (speedup, reference_speedup) = (Spread::of(&ratios(1)), Spread::of(&ratios(2)));
+    let [b, e, r] = times;
     Timing {
         baseline_name: base.info().name.clone(),
         baseline: median(b),
         exercise: median(e),
+        reference: median(r),
+        speedup,
+        reference_speedup,
         runs,
     }
 }

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::arch::portable;
 #[cfg(target_arch = "x86_64")]
 use crate::arch::x86_64::{Avx2, Avx512, tiles};
-use crate::kernel::{DotJob, ExactJob};
+use crate::kernel::Job;
 
 /// The environment variable that pins [`Isa::detected`].
 pub const ISA_ENV: &str = "KMEANS_SIMD_ISA";
@@ -201,22 +201,37 @@ impl Machine {
     }
 }
 
-/// The per-float-type kernel table: which function runs for a [`Machine`], and the register
-/// tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
+/// The per-float-type kernel table: which entry point runs a job on a [`Machine`], and the
+/// register tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
 pub(crate) trait Dispatch: crate::vector::Elem {
     /// Points × centroids of the register tile of `machine`'s dot kernel for `k` centroids:
     /// `(MR, NR)`. Of the wide tile (2 vectors of centroids) and the narrow one (1 vector,
     /// more points), the one that pads `k` less; the wide one on a tie (fewer broadcasts
     /// per FMA).
     fn tile(machine: Machine, k: usize) -> (usize, usize);
-    /// Run the exact-difference chunk kernel.
-    fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64;
-    /// Run the register-blocked dot-form chunk kernel.
-    fn dot(machine: Machine, job: DotJob<'_, Self>) -> f64;
+    /// Run a chunk kernel on `machine` (and count it).
+    fn run<J: Job<Self>>(machine: Machine, job: J) -> J::Output;
+}
+
+impl Machine {
+    /// The machine whose vectors pad `values` values of `elem` bytes least: AVX2's 256-bit
+    /// vectors on an AVX-512 CPU when they fit one (k-means++'s few candidates), since a
+    /// half-empty 512-bit vector costs twice as much on CPUs that split 512-bit operations in
+    /// two (AMD Zen 4).
+    pub(crate) fn narrowest_for(self, values: usize, elem: usize) -> Machine {
+        #[cfg(target_arch = "x86_64")]
+        if let (Machine::Avx512(_), Some(narrow)) = (self, Avx2::new())
+            && values * elem <= 32
+        {
+            return Machine::Avx2(narrow);
+        }
+        let _ = (values, elem);
+        self
+    }
 }
 
 macro_rules! dispatch {
-    ($t:ty, $lanes512:expr, $lanes256:expr, $exact:ident, $dot:ident) => {
+    ($t:ty, $lanes512:expr, $lanes256:expr, $run:ident) => {
         impl Dispatch for $t {
             fn tile(machine: Machine, k: usize) -> (usize, usize) {
                 let pick = |wide: (usize, usize), narrow: (usize, usize)| {
@@ -242,32 +257,21 @@ macro_rules! dispatch {
                 }
             }
 
-            fn exact(machine: Machine, job: ExactJob<'_, Self>) -> f64 {
+            fn run<J: Job<Self>>(machine: Machine, job: J) -> J::Output {
                 machine.count();
                 match machine {
-                    Machine::Portable => portable::exact(job),
+                    Machine::Portable => portable::run(job),
                     #[cfg(target_arch = "x86_64")]
-                    Machine::Avx2(t) => t.$exact(job),
+                    Machine::Avx2(t) => t.$run(job),
                     #[cfg(target_arch = "x86_64")]
-                    Machine::Avx512(t) => t.$exact(job),
-                }
-            }
-
-            fn dot(machine: Machine, job: DotJob<'_, Self>) -> f64 {
-                machine.count();
-                match machine {
-                    Machine::Portable => portable::dot(job),
-                    #[cfg(target_arch = "x86_64")]
-                    Machine::Avx2(t) => t.$dot(job),
-                    #[cfg(target_arch = "x86_64")]
-                    Machine::Avx512(t) => t.$dot(job),
+                    Machine::Avx512(t) => t.$run(job),
                 }
             }
         }
     };
 }
-dispatch!(f32, 16, 8, exact_f32, dot_f32);
-dispatch!(f64, 8, 4, exact_f64, dot_f64);
+dispatch!(f32, 16, 8, run_f32);
+dispatch!(f64, 8, 4, run_f64);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,56 @@ use num_traits::{Float, Zero};
 use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
+/// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
+/// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its
+/// vector type and register tiles — so adding a kernel adds no per-ISA code.
+pub(crate) trait Job<T: Elem> {
+    /// What the kernel returns.
+    type Output;
+    /// Run the kernel with vector type `V` and register tiles `S`.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> Self::Output;
+}
+
+/// An instruction set's register tiles for the dot kernel: [`dot_chunk`] instantiated with its
+/// `MR × NV` shapes (const generics cannot come from a trait's constants on stable Rust).
+pub(crate) trait Tiles {
+    /// [`dot_chunk`] with the tile the centroids were packed for.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn dot<V: Vector>(job: DotJob<'_, V::T>) -> f64;
+}
+
+impl<T: Elem> Job<T> for ExactJob<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { exact_chunk::<V>(self) }
+    }
+}
+
+impl<T: Elem> Job<T> for DotJob<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { S::dot::<V>(self) }
+    }
+}
+
+impl<T: Elem> Job<T> for DistJob<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { distances_chunk::<V>(self) }
+    }
+}
+
 /// Where a fused chunk kernel adds its points: `k` rows of sums (in the data's float type, for
 /// one chunk only, so they stay accurate) and `k` counts.
 ///
@@ -264,11 +314,49 @@ pub(crate) fn scalar_chunk<T: Elem>(
 /// independent accumulators hide the FMA latency (4 cycles) that a single running sum waits on.
 const EXACT_GROUP: usize = 4;
 
+/// `Σ (x − c_q)²` for [`EXACT_GROUP`] centroids at once, vectorised along `d`: one load of
+/// each coordinate vector of `x` serves all of them. The same operations in the same order as
+/// [`sq_diff`], so a pair's distance does not depend on its group.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `x` and every `c[q]` are valid for `d` reads.
+#[inline(always)]
+unsafe fn sq_diff_group<V: Vector>(
+    x: *const V::T,
+    c: [*const V::T; EXACT_GROUP],
+    d: usize,
+) -> [V::T; EXACT_GROUP] {
+    let lanes = V::LANES;
+    let main = d - d % lanes;
+    // SAFETY: full loads read `lanes` values at `t + lanes <= main <= d`, the partial loads
+    // `d − main` values at `main`; the caller guarantees the ISA.
+    unsafe {
+        let mut acc = [V::splat(V::T::zero()); EXACT_GROUP];
+        let mut t = 0;
+        while t < main {
+            let xv = V::load(x.add(t));
+            for q in 0..EXACT_GROUP {
+                let diff = xv.sub(V::load(c[q].add(t)));
+                acc[q] = diff.fmadd(diff, acc[q]);
+            }
+            t += lanes;
+        }
+        if main < d {
+            let xv = V::load_partial(x.add(main), d - main);
+            for q in 0..EXACT_GROUP {
+                let diff = xv.sub(V::load_partial(c[q].add(main), d - main));
+                acc[q] = diff.fmadd(diff, acc[q]);
+            }
+        }
+        std::array::from_fn(|q| acc[q].reduce_add())
+    }
+}
+
 // ANCHOR: exact_chunk
 /// SIMD exact differences: the distance `Σ (x − c)²` vectorised along `d`, for one point
 /// against [`EXACT_GROUP`] centroids at a time, then a horizontal sum per centroid. Exact
-/// (no cancellation), but each vector does a subtract *and* an FMA, the tail of `d` that does
-/// not fill a vector is scalar, and every pair ends in a horizontal sum.
+/// (no cancellation), but each vector does a subtract *and* an FMA, and every pair ends in a
+/// horizontal sum.
 ///
 /// # Safety
 /// `V`'s instruction set must be available.
@@ -280,36 +368,15 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
         labels,
         mut sums,
     } = job;
-    let (d, k, lanes) = (points.d(), centroids.n(), V::LANES);
-    let main = d - d % lanes;
+    let (d, k) = (points.d(), centroids.n());
     let mut inertia = 0.0f64;
     for (i, x) in points.rows().enumerate() {
         let (mut best, mut best_dist) = (0, V::T::infinity());
         let mut j = 0;
         while j + EXACT_GROUP <= k {
-            let c: [&[V::T]; EXACT_GROUP] = std::array::from_fn(|q| centroids.row(j + q));
-            // SAFETY: as in `sq_diff` (the same operations in the same order, so a pair's
-            // distance does not depend on its group); the caller guarantees the ISA.
-            let dist: [V::T; EXACT_GROUP] = unsafe {
-                let mut acc = [V::splat(V::T::zero()); EXACT_GROUP];
-                let mut t = 0;
-                while t < main {
-                    let xv = V::load(x.as_ptr().add(t));
-                    for q in 0..EXACT_GROUP {
-                        let diff = xv.sub(V::load(c[q].as_ptr().add(t)));
-                        acc[q] = diff.fmadd(diff, acc[q]);
-                    }
-                    t += lanes;
-                }
-                if main < d {
-                    let xv = V::load_partial(x.as_ptr().add(main), d - main);
-                    for q in 0..EXACT_GROUP {
-                        let diff = xv.sub(V::load_partial(c[q].as_ptr().add(main), d - main));
-                        acc[q] = diff.fmadd(diff, acc[q]);
-                    }
-                }
-                std::array::from_fn(|q| acc[q].reduce_add())
-            };
+            let c = std::array::from_fn(|q| centroids.row(j + q).as_ptr());
+            // SAFETY: every row holds `d` values; the caller guarantees the ISA.
+            let dist = unsafe { sq_diff_group::<V>(x.as_ptr(), c, d) };
             for q in 0..EXACT_GROUP {
                 if dist[q] < best_dist {
                     (best, best_dist) = (j + q, dist[q]);
@@ -335,6 +402,92 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
     inertia
 }
 // ANCHOR_END: exact_chunk
+
+/// Input and output of the distance-block kernel: `out[i·t + j] = ‖x_i − c_j‖²` for the `t`
+/// rows of `centers` (the inits' candidates).
+pub(crate) struct DistJob<'a, T> {
+    pub points: Points<'a, T>,
+    pub centers: Points<'a, T>,
+    pub out: &'a mut [T],
+}
+
+/// Points per register tile of [`distances_chunk`]: `DIST_MR` accumulators (one vector of
+/// centers each), the panel row and a broadcast fit in 16 registers, and `DIST_MR`
+/// independent FMA chains cover the FMA latency at two FMAs per cycle.
+const DIST_MR: usize = 8;
+
+// ANCHOR: distances_chunk
+/// The distance block of the inits, by exact differences (so a point equal to a center gets
+/// exactly 0 and is never drawn again). The few centers (k-means++'s `2 + ⌊ln k⌋` candidates)
+/// are packed coordinate-major into panels of `LANES`, so one vector holds a point's distance
+/// to a whole panel: per coordinate, one broadcast of the point's value, a subtract and an FMA
+/// for every center at once — no horizontal sum per pair, which cost more than the arithmetic
+/// at small `d`. [`DIST_MR`] points share each panel row load.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `out` holds `points.n() × centers.n()` values.
+#[inline(always)]
+pub(crate) unsafe fn distances_chunk<V: Vector>(job: DistJob<'_, V::T>) {
+    let DistJob {
+        points,
+        centers,
+        out,
+    } = job;
+    let (d, t, lanes) = (points.d(), centers.n(), V::LANES);
+    let panels = t.div_ceil(lanes);
+    // Panel p, row c: coordinate c of centers p·LANES .. p·LANES + LANES (zeros past t).
+    let mut packed = vec![V::T::zero(); panels * d * lanes];
+    for (j, c) in centers.rows().enumerate() {
+        let (p, lane) = (j / lanes, j % lanes);
+        for (q, &v) in c.iter().enumerate() {
+            packed[(p * d + q) * lanes + lane] = v;
+        }
+    }
+    let mut row = vec![V::T::zero(); lanes];
+    let n = points.n();
+    let mut i = 0;
+    while i < n {
+        let mr = DIST_MR.min(n - i);
+        // Panels in descending order, points in ascending order: a whole-vector store of the
+        // last (partial) panel spills past its row into the next rows' first panel, which is
+        // stored after it — so every value ends right, with no masked store (slow on some
+        // CPUs) and no per-point copy. Only stores that would run past `out` go lane by lane.
+        for p in (0..panels).rev() {
+            let panel = packed[p * d * lanes..].as_ptr();
+            // SAFETY: panel rows are `lanes` values each, `d` rows per panel; every point row
+            // holds `d` values; the caller guarantees the ISA.
+            let acc: [V; DIST_MR] = unsafe {
+                let mut acc = [V::splat(V::T::zero()); DIST_MR];
+                let x: [*const V::T; DIST_MR] =
+                    std::array::from_fn(|r| points.row(i + r.min(mr - 1)).as_ptr());
+                for c in 0..d {
+                    let cv = V::load(panel.add(c * lanes));
+                    for r in 0..DIST_MR {
+                        let diff = V::splat(*x[r].add(c)).sub(cv);
+                        acc[r] = diff.fmadd(diff, acc[r]);
+                    }
+                }
+                acc
+            };
+            let width = lanes.min(t - p * lanes);
+            for (r, a) in acc.iter().enumerate().take(mr) {
+                let o = (i + r) * t + p * lanes;
+                if o + lanes <= out.len() {
+                    // SAFETY: `o + lanes <= out.len()`; the caller guarantees the ISA.
+                    unsafe { a.store(out.as_mut_ptr().add(o)) };
+                } else {
+                    // SAFETY: `row` holds `lanes` values.
+                    unsafe { a.store(row.as_mut_ptr()) };
+                    for (dst, &v) in out[o..o + width].iter_mut().zip(&row) {
+                        *dst = v;
+                    }
+                }
+            }
+        }
+        i += mr;
+    }
+}
+// ANCHOR_END: distances_chunk
 
 // ANCHOR: microkernel
 /// The register tile: `MR` packed points (rows of `d`) against one panel of `NR = NV · LANES`

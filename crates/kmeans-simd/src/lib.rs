@@ -52,12 +52,14 @@
 //! ## Measured
 //!
 //! `MEASUREMENTS.md` (beside this crate's `Cargo.toml`) has the side-by-side table against
-//! scikit-learn, the slides' NumPy and the loops backend, with the commands that produce it.
-//! On the project's 2-core AVX-512 machine the fused, threaded dot form runs the
+//! scikit-learn, the slides' NumPy and the loops backend, with the commands that produce it;
+//! `cargo bench` regenerates the book's tables on your machine. One run, labelled: on
+//! 2026-11-25, on 2 shared cores of an Intel Xeon (Sapphire Rapids class, AVX-512F dispatched;
+//! the machine is described in `MEASUREMENTS.md`), the fused, threaded dot form ran the
 //! 10⁶ × 256 × 64 f32 assignment at 145 GFLOP/s per core (≈ 80 % of what a register-only loop
-//! of FMAs issues) and a whole iteration 3.8× faster than scikit-learn; at the slides' setting
-//! (f64, one thread) a whole iteration is 2.55–2.64× scikit-learn and 36–39× the slides' best
-//! NumPy.
+//! of FMAs issued there) and a whole iteration 3.8× faster than scikit-learn; at the slides'
+//! setting (f64, one thread) a whole iteration was 2.55–2.64× scikit-learn and 36–39× the
+//! slides' best NumPy. An AVX2-only CPU runs the AVX2 kernels: expect other ratios there.
 //!
 //! ```
 //! use kmeans_core::{data, KMeans};
@@ -93,27 +95,22 @@ use kmeans_core::{AssignVariant, IterationVariant, Precision, Registry, Shape, V
 const MAX_NR: usize = 32;
 
 /// Extra bytes of the dot rungs: packed centroids, one block of packed points and its
-/// running maxima, and the partial sums of the chunks in flight (one per tree level per
-/// thread; two threads assumed).
+/// running maxima per thread, and (fused) the chunks' partial sums in flight; two threads
+/// assumed.
 fn dot_memory(s: Shape, fused: bool) -> f64 {
     let packed = (s.k + MAX_NR) * (s.d + 2) * s.elem;
     let block = PACK_BYTES + 2 * CHUNK_ROWS * 16 * s.elem;
-    let levels = (s.n.div_ceil(CHUNK_ROWS).max(1) as f64).log2().ceil() + 1.0;
-    let partial = if fused {
-        (s.k * s.d * (s.elem + 8)) as f64 * levels
-    } else {
-        0.0
-    };
-    packed as f64 + 2.0 * (block as f64 + partial)
+    packed as f64 + 2.0 * block as f64 + exact_memory(s, fused)
 }
 
-/// Extra bytes of the scalar and exact rungs: the chunks' partial sums.
+/// Extra bytes of the scalar and exact rungs: (fused) the chunks' partial sums in flight, two
+/// threads assumed.
 fn exact_memory(s: Shape, fused: bool) -> f64 {
-    if !fused {
-        return 0.0;
+    if fused {
+        run::partial_memory(s.n, s.k, s.d, s.elem, 2) as f64
+    } else {
+        0.0
     }
-    let levels = (s.n.div_ceil(CHUNK_ROWS).max(1) as f64).log2().ceil() + 1.0;
-    2.0 * (s.k * s.d * (s.elem + 8)) as f64 * levels
 }
 
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the

@@ -1,9 +1,11 @@
-//! Chunks and threads: the data is cut into fixed chunks of [`CHUNK_ROWS`] points, each chunk
-//! kernel accumulates its own partial sums (in the data's type), and the partials are added
-//! into `f64` totals in chunk order. Neither the chunks nor the order depend on the number of
-//! threads, so neither does any bit of the result. With `parallel`, chunks run in waves of a
-//! few per thread on rayon's current pool (the driver's pool of `KMeans::threads`); each wave's
-//! buffers are allocated once per call and reused, so no thread waits on the allocator.
+//! Chunks and threads: the data is cut into chunks of at most [`CHUNK_ROWS`] points (fewer for
+//! small `n`, see `chunk_rows`), each chunk kernel accumulates its own partial sums (in the
+//! data's type), and the partials are added into `f64` totals in chunk order. Neither the
+//! chunks nor the order depend on the number of threads, so neither does any bit of the
+//! result. With `parallel`, chunks run on rayon's current pool (the driver's pool of
+//! `KMeans::threads`): all in one wave when their partial sums are small, else in waves of a
+//! few per thread; each wave's buffers are allocated once per call and reused, so no thread
+//! waits on the allocator.
 
 use kmeans_core::{Points, Scalar};
 use rayon::prelude::*;
@@ -13,17 +15,59 @@ use crate::pack::Aligned;
 use crate::vector::Elem;
 
 // ANCHOR: chunk_rows
-/// Points per chunk. Fixed (never derived from the thread count) so results are bit-identical
-/// for any number of threads. Small enough that per-chunk sums in `f32` stay accurate (at most
-/// 2048 terms before they are widened to `f64`) and that 10⁵ points make 49 chunks to balance
-/// over threads; large enough that the per-chunk `k × d` partial is negligible next to the
-/// chunk's `2·k·d` flops per point.
+/// Points per chunk, at most. Never derived from the thread count, so results are
+/// bit-identical for any number of threads. Small enough that per-chunk sums in `f32` stay
+/// accurate (at most 2048 terms before they are widened to `f64`) and that 10⁵ points make 49
+/// chunks to balance over threads; large enough that the per-chunk `k × d` partial is
+/// negligible next to the chunk's `2·k·d` flops per point.
 pub const CHUNK_ROWS: usize = 2048;
+
+/// Chunks the data is cut into at least, while chunks stay above [`MIN_CHUNK_ROWS`]: enough
+/// for two threads to share evenly at small `n` (the slides' n = 5000 makes 10 chunks of 512
+/// points, not 3 of 2048 — with 3, one thread does twice the other's work).
+const MIN_CHUNKS: usize = 16;
+
+/// The smallest chunk: each chunk's `k × d` partial sums are added into the totals (one scalar
+/// `f64` add per value), which stays under ~3 % of the chunk's FMAs from 512 points up.
+const MIN_CHUNK_ROWS: usize = 512;
+
+/// Points per chunk for `n` points: [`CHUNK_ROWS`] for large `n`, smaller (down to
+/// [`MIN_CHUNK_ROWS`]) so that small data still makes [`MIN_CHUNKS`] chunks. A function of `n`
+/// alone — never of the thread count — so results stay bit-identical for any number of threads.
+pub(crate) fn chunk_rows(n: usize) -> usize {
+    n.div_ceil(MIN_CHUNKS)
+        .next_multiple_of(64)
+        .clamp(MIN_CHUNK_ROWS, CHUNK_ROWS)
+}
 // ANCHOR_END: chunk_rows
 
-/// Chunks per thread in one parallel wave: enough to balance uneven chunks (the last one is
-/// short), few enough that the wave's `k × d` buffers stay small.
+/// Chunks per thread in one parallel wave when the data has many: enough to balance uneven
+/// chunks (the last one is short), few enough that the wave's `k × d` buffers stay small.
 const CHUNKS_PER_THREAD: usize = 4;
+
+/// Partial sums a wave may hold at once: below this, all chunks run in one wave (one fork-join
+/// per call instead of one per `CHUNKS_PER_THREAD × threads` chunks).
+const WAVE_BYTES: usize = 4 << 20;
+
+/// Chunks per parallel wave: all of them when their partial sums (`partial_bytes` each) fit
+/// [`WAVE_BYTES`], else [`CHUNKS_PER_THREAD`] per thread.
+pub(crate) fn wave(chunks: usize, partial_bytes: usize, threads: usize) -> usize {
+    if chunks * partial_bytes <= WAVE_BYTES {
+        chunks
+    } else {
+        (CHUNKS_PER_THREAD * threads).min(chunks)
+    }
+}
+
+/// Extra bytes a fused run over `n` points holds for `k × d` sums of `elem`-byte values on
+/// `threads` threads: one wave of chunk partials (rows padded to cache lines) and the `f64`
+/// totals.
+pub(crate) fn partial_memory(n: usize, k: usize, d: usize, elem: usize, threads: usize) -> usize {
+    let per_line = crate::kernel::LINE_BYTES / elem;
+    let partial = k * d.div_ceil(per_line) * per_line * elem;
+    let chunks = n.div_ceil(chunk_rows(n)).max(1);
+    wave(chunks, partial, threads) * partial + k * d * 8
+}
 
 /// What a run over all chunks adds up: sums and counts (fused iterations only) and inertia.
 pub(crate) struct Totals {
@@ -59,9 +103,15 @@ where
 {
     let (n, d) = data.shape();
     let stride = sum_stride::<T>(d);
-    let chunks = n.div_ceil(CHUNK_ROWS);
+    let rows = chunk_rows(n);
+    let chunks = n.div_ceil(rows);
+    let partial_bytes = if accumulate {
+        k * stride * std::mem::size_of::<T>()
+    } else {
+        0
+    };
     let wave = if parallel {
-        CHUNKS_PER_THREAD * rayon::current_num_threads()
+        wave(chunks, partial_bytes, rayon::current_num_threads())
     } else {
         1
     };
@@ -79,8 +129,8 @@ where
         inertia: 0.0,
     };
     let run_one = |(c, (p, labels)): (usize, (&mut Partial<T>, &mut [u32]))| {
-        let start = c * CHUNK_ROWS;
-        let points = data.slice_rows(start, (start + CHUNK_ROWS).min(n));
+        let start = c * rows;
+        let points = data.slice_rows(start, (start + rows).min(n));
         p.sums.as_mut_slice().fill(T::zero());
         p.counts.fill(0);
         let sums = accumulate.then_some(Sums {
@@ -90,20 +140,21 @@ where
         });
         p.inertia = chunk(points, labels, sums);
     };
+    // ANCHOR: ordered_reduction
     for first in (0..chunks).step_by(wave.max(1)) {
         let end = (first + wave).min(chunks);
-        let labels = &mut labels[first * CHUNK_ROWS..(end * CHUNK_ROWS).min(n)];
+        let labels = &mut labels[first * rows..(end * rows).min(n)];
         let partials = &mut partials[..end - first];
         if parallel {
             partials
                 .par_iter_mut()
-                .zip(labels.par_chunks_mut(CHUNK_ROWS))
+                .zip(labels.par_chunks_mut(rows))
                 .enumerate()
                 .for_each(|(i, pair)| run_one((first + i, pair)));
         } else {
             partials
                 .iter_mut()
-                .zip(labels.chunks_mut(CHUNK_ROWS))
+                .zip(labels.chunks_mut(rows))
                 .enumerate()
                 .for_each(|(i, pair)| run_one((first + i, pair)));
         }
@@ -123,6 +174,7 @@ where
             }
         }
     }
+    // ANCHOR_END: ordered_reduction
     totals
 }
 

@@ -4,7 +4,7 @@
 use kmeans_core::{AssignStep, IterationStep, Points};
 
 use crate::isa::{Dispatch, Isa, Machine};
-use crate::kernel::{self, Blocking, DotJob, ExactJob, Sums};
+use crate::kernel::{self, Blocking, DistJob, DotJob, ExactJob, Sums};
 use crate::pack::Packed;
 use crate::run::{finish_means, run_chunks};
 
@@ -104,7 +104,7 @@ impl Exact {
             out,
             self.parallel,
             &|p, l, s| {
-                T::exact(
+                T::run(
                     machine,
                     ExactJob {
                         points: p,
@@ -188,7 +188,7 @@ impl Dot {
             out,
             self.parallel,
             &|p, l, s| {
-                T::dot(
+                T::run(
                     machine,
                     DotJob {
                         points: p,
@@ -200,6 +200,43 @@ impl Dot {
                 )
             },
         )
+    }
+}
+
+/// The inits' distance blocks on `machine`'s exact kernel (see
+/// [`IterationStep::sq_distances`]), with the vectors that pad the few centers least.
+fn distances<T: Dispatch>(
+    machine: Machine,
+    data: Points<'_, T>,
+    centers: Points<'_, T>,
+    out: &mut [T],
+) {
+    let machine = machine.narrowest_for(centers.n(), std::mem::size_of::<T>());
+    T::run(
+        machine,
+        DistJob {
+            points: data,
+            centers,
+            out,
+        },
+    );
+}
+
+impl ScalarFused {
+    fn machine(&self) -> Machine {
+        Machine::new(Isa::Portable).expect("the portable kernels run everywhere")
+    }
+}
+
+impl Exact {
+    fn machine(&self) -> Machine {
+        self.machine
+    }
+}
+
+impl Dot {
+    fn machine(&self) -> Machine {
+        self.machine
     }
 }
 
@@ -229,6 +266,9 @@ macro_rules! steps {
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
             }
+            fn sq_distances(&self, data: Points<'_, f32>, centers: Points<'_, f32>, out: &mut [f32]) {
+                distances(self.machine(), data, centers, out);
+            }
         }
         impl IterationStep<f64> for $ty {
             fn assign(&self, data: Points<'_, f64>, centroids: Points<'_, f64>, labels: &mut [u32]) -> f64 {
@@ -243,6 +283,9 @@ macro_rules! steps {
                 counts: &mut [u32],
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
+            }
+            fn sq_distances(&self, data: Points<'_, f64>, centers: Points<'_, f64>, out: &mut [f64]) {
+                distances(self.machine(), data, centers, out);
             }
         }
     )*};

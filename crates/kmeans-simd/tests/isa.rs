@@ -112,9 +112,12 @@ fn every_path_the_cpu_supports_is_offered() {
             eprintln!("skipped: CPU lacks AVX-512F");
         }
     }
-    // A CI run pinned with KMEANS_SIMD_ISA must really dispatch there.
-    if let Ok(name) = std::env::var(kmeans_simd::ISA_ENV) {
-        assert_eq!(Some(Isa::detected()), Isa::parse(&name));
+    // A CI run pinned with KMEANS_SIMD_ISA must really dispatch there (a bad pin fails here
+    // rather than silently testing the fallback).
+    match Isa::pinned() {
+        Ok(Some(pinned)) => assert_eq!(Isa::detected(), pinned),
+        Ok(None) => {}
+        Err(e) => panic!("{e}"),
     }
     eprintln!("available: {available:?}, dispatched: {}", Isa::detected());
 }

@@ -2,7 +2,7 @@
 //! loads (same labels, bit-identical centroids, in f32 and f64), and a damaged file is an error
 //! naming what is wrong. Plus the threads bound and the ndarray interop through the facade.
 
-use kmeans_workshop::ndarray::{Array2, s};
+use kmeans_workshop::ndarray::{Array2, ShapeBuilder, s};
 use kmeans_workshop::{
     AnyModel, Error, KMeans, KMeansModel, Matrix, Points, Scalar, Shape, data, fastest,
     load_any_model, load_model, max_threads, registry,
@@ -182,7 +182,8 @@ fn ndarray_views_go_in_without_a_copy_and_centroids_come_out_as_arrays() {
     assert_eq!(c.dim(), (4, 3));
     assert_eq!(c.as_slice().unwrap(), model.centroids().as_slice());
     // A Fortran-order copy is not row-major: an error, or predicted through an explicit copy.
-    let fortran = array.t().to_owned().reversed_axes();
+    let mut fortran = Array2::<f64>::zeros((600, 3).f());
+    fortran.assign(&array);
     assert!(matches!(
         Points::try_from(fortran.view()),
         Err(Error::NotRowMajor { .. })

@@ -25,6 +25,8 @@ pub enum InitArg {
     Random,
     /// `kmeans++` (or `k-means++`).
     KMeansPlusPlus,
+    /// `kmeans||` (or `k-means||`): k-means|| with its usual defaults.
+    KMeansParallel,
     /// A file of K×D centroids.
     File(PathBuf),
 }
@@ -38,11 +40,12 @@ impl InitArg {
         match s {
             "random" => Ok(Self::Random),
             "kmeans++" | "k-means++" => Ok(Self::KMeansPlusPlus),
+            "kmeans||" | "k-means||" => Ok(Self::KMeansParallel),
             path => {
                 let path = PathBuf::from(path);
                 Format::of(&path).map_err(|_| {
                     CliError::msg(format!(
-                        "--init {s}: expected `random`, `kmeans++`, or a .npy/.csv file of centroids"
+                        "--init {s}: expected `random`, `kmeans++`, `kmeans||`, or a .npy/.csv file of centroids"
                     ))
                 })?;
                 Ok(Self::File(path))
@@ -54,6 +57,7 @@ impl InitArg {
         match self {
             Self::Random => "random".into(),
             Self::KMeansPlusPlus => "kmeans++".into(),
+            Self::KMeansParallel => "kmeans||".into(),
             Self::File(p) => p.display().to_string(),
         }
     }
@@ -187,6 +191,7 @@ fn fit_typed<T: Scalar + WritableElement + ViewElement>(
     let initial = match &init {
         InitArg::Random => Init::Random,
         InitArg::KMeansPlusPlus => Init::KMeansPlusPlus,
+        InitArg::KMeansParallel => Init::kmeans_parallel(),
         InitArg::File(path) => {
             let c = read_typed::<T>(path, &a.csv)?;
             // Checked here, before the data, so the message names the centroids file.

@@ -44,8 +44,8 @@ pub struct PredictReport {
 enum Centres<'a> {
     /// A K×D matrix file (`--centroids`).
     File(&'a Path),
-    /// A saved model (`--model`), already loaded.
-    Model(&'a Path, AnyModel),
+    /// A saved model (`--model`), already loaded (boxed: it is large beside a path).
+    Model(&'a Path, Box<AnyModel>),
 }
 
 /// `kmeans predict`.
@@ -85,7 +85,7 @@ pub fn predict(a: &PredictArgs) -> Result<()> {
             Format::of(path)?;
             Centres::File(path)
         }
-        (None, Some(path)) => Centres::Model(path, load_model(path, variant.as_ref())?),
+        (None, Some(path)) => Centres::Model(path, Box::new(load_model(path, variant.as_ref())?)),
         (None, None) => return Err(CliError::msg("give --centroids FILE or --model FILE")),
     };
     let data = input::read_matrix(&a.data, &a.csv.options())?;
@@ -155,7 +155,7 @@ fn predict_typed<T: Scalar>(
             (model, path)
         }
         Centres::Model(path, model) => {
-            let model = typed_model::<T>(model)
+            let model = typed_model::<T>(*model)
                 .ok_or_else(|| CliError::at(path, format!("the model is not {}", T::DTYPE)))?;
             (model, path)
         }

@@ -1,7 +1,7 @@
 //! The portable fallback: the same algorithm with one float per "register". It runs on every
 //! CPU (and is what non-x86-64 targets get until a NEON module lands).
 
-use crate::kernel::{self, DotJob, ExactJob};
+use crate::kernel::{self, DotJob, Job, Tiles};
 use crate::vector::{Elem, Vector};
 
 /// One float as a one-lane vector.
@@ -68,15 +68,20 @@ pub(crate) const MR: usize = 4;
 /// Centroid "vectors" (of one lane) per register tile.
 pub(crate) const NV: usize = 4;
 
-/// The portable exact-difference chunk kernel.
-pub(crate) fn exact<T: Elem>(job: ExactJob<'_, T>) -> f64 {
-    // SAFETY: `One<T>` uses only plain Rust arithmetic: no instruction-set requirement.
-    unsafe { kernel::exact_chunk::<One<T>>(job) }
+/// The portable register tile.
+struct Tile;
+
+impl Tiles for Tile {
+    #[inline(always)]
+    unsafe fn dot<V: Vector>(job: DotJob<'_, V::T>) -> f64 {
+        // SAFETY: forwarded; `job` was built for this kernel's panel width `MR`/`NV` by the
+        // dispatcher (checked again inside `dot_chunk`).
+        unsafe { kernel::dot_chunk::<V, MR, NV>(job) }
+    }
 }
 
-/// The portable register-blocked dot-form chunk kernel.
-pub(crate) fn dot<T: Elem>(job: DotJob<'_, T>) -> f64 {
-    // SAFETY: as in `exact`; `job` was built for this kernel's panel width `MR`/`NV` by the
-    // dispatcher (checked again inside `dot_chunk`).
-    unsafe { kernel::dot_chunk::<One<T>, MR, NV>(job) }
+/// Run a chunk kernel with the portable one-lane "vectors".
+pub(crate) fn run<T: Elem, J: Job<T>>(job: J) -> J::Output {
+    // SAFETY: `One<T>` uses only plain Rust arithmetic: no instruction-set requirement.
+    unsafe { job.run::<One<T>, Tile>() }
 }

@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernel::{self, DotJob, ExactJob};
+use crate::kernel::{self, DotJob, Job, Tiles};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX-512F (and FMA, which every AVX-512F CPU has): only
@@ -30,25 +30,17 @@ impl Avx512 {
         Avx512(())
     }
 
-    /// The exact-difference chunk kernel, `f32`.
-    pub(crate) fn exact_f32(self, job: ExactJob<'_, f32>) -> f64 {
+    /// Run a chunk kernel on `f32` data with this instruction set.
+    #[inline]
+    pub(crate) fn run_f32<J: Job<f32>>(self, job: J) -> J::Output {
         // SAFETY: `self` proves the CPU has AVX-512F and FMA.
-        unsafe { exact_f32(job) }
+        unsafe { run_f32(job) }
     }
-    /// The exact-difference chunk kernel, `f64`.
-    pub(crate) fn exact_f64(self, job: ExactJob<'_, f64>) -> f64 {
+    /// Run a chunk kernel on `f64` data with this instruction set.
+    #[inline]
+    pub(crate) fn run_f64<J: Job<f64>>(self, job: J) -> J::Output {
         // SAFETY: `self` proves the CPU has AVX-512F and FMA.
-        unsafe { exact_f64(job) }
-    }
-    /// The register-blocked dot-form chunk kernel, `f32`.
-    pub(crate) fn dot_f32(self, job: DotJob<'_, f32>) -> f64 {
-        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
-        unsafe { dot_f32(job) }
-    }
-    /// The register-blocked dot-form chunk kernel, `f64`.
-    pub(crate) fn dot_f64(self, job: DotJob<'_, f64>) -> f64 {
-        // SAFETY: `self` proves the CPU has AVX-512F and FMA.
-        unsafe { dot_f64(job) }
+        unsafe { run_f64(job) }
     }
 }
 
@@ -64,39 +56,33 @@ pub(crate) const NV: usize = 2;
 /// 24 points × 1 vector = 24 accumulators + 1 panel vector + broadcasts fit the 32 zmm registers.
 pub(crate) const MR1: usize = 24;
 
+/// Avx512's register tiles.
+struct Tile;
+
+impl Tiles for Tile {
+    #[inline(always)]
+    unsafe fn dot<V: Vector>(job: DotJob<'_, V::T>) -> f64 {
+        // SAFETY: the caller guarantees the ISA; the job's panels were packed for one of the
+        // two tiles (checked in dot_chunk).
+        unsafe {
+            if job.packed.nr == NV * V::LANES {
+                kernel::dot_chunk::<V, MR, NV>(job)
+            } else {
+                kernel::dot_chunk::<V, MR1, 1>(job)
+            }
+        }
+    }
+}
+
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn exact_f32(job: ExactJob<'_, f32>) -> f64 {
+unsafe fn run_f32<J: Job<f32>>(job: J) -> J::Output {
     // SAFETY: AVX-512F and FMA are enabled here and guaranteed by the caller's token.
-    unsafe { kernel::exact_chunk::<F32x16>(job) }
+    unsafe { job.run::<F32x16, Tile>() }
 }
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn exact_f64(job: ExactJob<'_, f64>) -> f64 {
+unsafe fn run_f64<J: Job<f64>>(job: J) -> J::Output {
     // SAFETY: as above.
-    unsafe { kernel::exact_chunk::<F64x8>(job) }
-}
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn dot_f32(job: DotJob<'_, f32>) -> f64 {
-    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
-    // were packed for one of the two tiles (checked in dot_chunk).
-    unsafe {
-        if job.packed.nr == NV * F32x16::LANES {
-            kernel::dot_chunk::<F32x16, MR, NV>(job)
-        } else {
-            kernel::dot_chunk::<F32x16, MR1, 1>(job)
-        }
-    }
-}
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn dot_f64(job: DotJob<'_, f64>) -> f64 {
-    // SAFETY: AVX-512F is enabled here and guaranteed by the caller's token; the job's panels
-    // were packed for one of the two tiles (checked in dot_chunk).
-    unsafe {
-        if job.packed.nr == NV * F64x8::LANES {
-            kernel::dot_chunk::<F64x8, MR, NV>(job)
-        } else {
-            kernel::dot_chunk::<F64x8, MR1, 1>(job)
-        }
-    }
+    unsafe { job.run::<F64x8, Tile>() }
 }
 
 /// 16 × f32 in a zmm register.

@@ -1,9 +1,9 @@
-//! Reference solution to exercise 4 (slide 64): one pass adds every point into its cluster's
+//! Reference solution to exercise 6 (slide 64): one pass adds every point into its cluster's
 //! sum and count — what the slides' one-hot products compute — then one division per value.
 
 use kmeans_core::{Points, Scalar, UpdateStep};
 
-/// Exercise 4, solved: sums and counts in one pass over the data, `O(n·d + k·d)`.
+/// Exercise 6, solved: sums and counts in one pass over the data, `O(n·d + k·d)`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OnePass;
 

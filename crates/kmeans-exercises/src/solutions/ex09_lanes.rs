@@ -1,4 +1,4 @@
-//! Reference solution to exercise 6: the running argmin of exercise 3, with the squared
+//! Reference solution to exercise 9: the running argmin of exercise 3, with the squared
 //! distance summed over [`LANES`] independent accumulators so that LLVM may vectorise it.
 
 use kmeans_core::{AssignStep, Points, Scalar};
@@ -48,7 +48,7 @@ pub fn nearest<T: Scalar>(point: &[T], centroids: Points<'_, T>) -> (usize, T) {
     (best, best_dist)
 }
 
-/// Exercise 6, solved: exercise 3's running argmin over [`sq_dist_lanes`].
+/// Exercise 9, solved: exercise 3's running argmin over [`sq_dist_lanes`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Lanes;
 

@@ -1,4 +1,4 @@
-//! Reference solution to exercise 5 (slide 83): the transposed one-hot as a sparse `(k × n)`
+//! Reference solution to exercise 7 (slide 83): the transposed one-hot as a sparse `(k × n)`
 //! CSC matrix times the dense `(n × d)` data, divided by the cluster sizes.
 
 use kmeans_core::{Points, UpdateStep};
@@ -18,7 +18,7 @@ pub fn onehot_t(labels: &[u32], k: usize) -> CsMat<f64> {
 }
 // ANCHOR_END: onehot_t
 
-/// Exercise 5, solved: `onehotT @ data / group_counts` with sprs and ndarray.
+/// Exercise 7, solved: `onehotT @ data / group_counts` with sprs and ndarray.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SparseOneHot;
 
