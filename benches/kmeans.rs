@@ -691,28 +691,6 @@ fn main() {
         "kmeans-workshop benchmarks, profile {} ({} cores)",
         profile.name, h.cores
     );
-<<<<<<< HEAD
-    h.calibrate(&reg);
-    h.slides_groups(&reg);
-    h.sweeps(&reg);
-    eprintln!("== group mid: n=100000 k=64 d=32, f32 and f64");
-    h.target_group::<f32>("mid", MID, &reg, false);
-    h.target_group::<f64>("mid", MID, &reg, false);
-    eprintln!("== group mnist: n=60000 k=10 d=784, f32");
-    h.target_group::<f32>("mnist", MNIST, &reg, false);
-    eprintln!("== group large: n=1000000 k=256 d=64, f32");
-    h.target_group::<f32>("large", LARGE, &reg, true);
-    let filter = filter_argument();
-    let rows = outofcore::run(
-        &mut h.c,
-        h.memory_limit,
-        h.cores,
-        h.benchmarking,
-        filter.as_deref(),
-    );
-    h.rows.extend(rows);
-    let mut peaks = h.peaks();
-=======
     let filter = filter_argument();
     // A filter that names only groups outside criterion skips criterion's set-up as well.
     let criterion_wanted = filter
@@ -737,6 +715,14 @@ fn main() {
         h.target_group::<f32>("mnist", MNIST, &reg, false);
         eprintln!("== group large: n=1000000 k=256 d=64, f32");
         h.target_group::<f32>("large", LARGE, &reg, true);
+        let rows = outofcore::run(
+            &mut h.c,
+            h.memory_limit,
+            h.cores,
+            h.benchmarking,
+            filter.as_deref(),
+        );
+        h.rows.extend(rows);
         peaks = h.peaks();
     }
     let mut statuses = std::collections::BTreeMap::new();
@@ -756,7 +742,6 @@ fn main() {
         h.rows.extend(output.rows);
         statuses.insert(id.to_string(), output.status);
     }
->>>>>>> issue-13
     h.c.final_summary();
     if !h.benchmarking {
         eprintln!("test mode (no --bench): every benchmark ran once; no report written");
@@ -780,14 +765,9 @@ fn main() {
         }
     }
     peaks.retain(|p| p.gflops > 0.0);
-<<<<<<< HEAD
-    let python = match &filter {
-        None => kmeans_benches::peers::run(
-=======
     let python = match (&filter, &python) {
         (None, Some(env)) => kmeans_benches::peers::run(
             env,
->>>>>>> issue-13
             &root,
             &out.join("peers"),
             profile.name,
