@@ -79,6 +79,7 @@ fn row(name: &str, param: String, n: usize, threads: usize, note: String) -> Row
             reason: "not measured (filtered out?)".into(),
         },
         note: Some(note),
+        fit: None,
     }
 }
 
