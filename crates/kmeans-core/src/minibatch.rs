@@ -223,7 +223,7 @@ impl<T: Scalar> MiniBatchKMeans<T> {
     ///
     /// # Errors
     /// Invalid parameters (`batch_size = 0`, `max_iter = 0`, `init_size < k`, negative or
-    /// non-finite `tol` or `reassignment_ratio`, `threads = 0`), and every data error of
+    /// non-finite `tol` or `reassignment_ratio`, `threads` 0 or above [`max_threads`](crate::max_threads)), and every data error of
     /// [`validate::check_fit_input`] and, for given centroids, [`validate::check_centroids`].
     pub fn fit(
         &self,
@@ -266,6 +266,15 @@ impl<T: Scalar> MiniBatchKMeans<T> {
         }
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1");
+        }
+        if let Some(threads) = self.threads.filter(|&t| t > crate::max_threads()) {
+            return invalid(
+                "threads",
+                &format!(
+                    "{threads} is more than {} (4 × the cores available)",
+                    crate::max_threads()
+                ),
+            );
         }
         if self.init_size.is_some_and(|s| s < self.k) {
             return invalid("init_size", "must be at least k");
@@ -620,6 +629,7 @@ mod tests {
             MiniBatchKMeans::new(3).reassignment_ratio(-1.0),
             MiniBatchKMeans::new(3).init_size(Some(2)),
             MiniBatchKMeans::new(3).threads(Some(0)),
+            MiniBatchKMeans::new(3).threads(Some(crate::max_threads() + 1)),
         ] {
             let e = params.fit(&Reference, data.view()).unwrap_err();
             assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
