@@ -56,5 +56,6 @@ pub use registry::{
 };
 pub use scalar::{Dtype, Scalar};
 pub use step::{
-    AssignStep, Composed, CostModel, IterationStep, Precision, Shape, UpdateStep, VariantInfo,
+    AssignStep, Composed, CostModel, IterationState, IterationStep, Precision, Shape, UpdateStep,
+    VariantInfo,
 };
