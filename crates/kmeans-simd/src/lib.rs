@@ -22,6 +22,7 @@
 //! | 4 | `simd/assign/dot-blocked`, `simd/iter/dot-blocked-fused` | + cache blocking: centroid tiles reused from L1, point blocks from L2 |
 //! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order |
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
+//! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds.rs`) |
 //!
 //! ## Precision
 //!
