@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
+
+mod outofcore;
 use kmeans_benches::cases::{Case, LARGE, MID, MNIST, case};
 use kmeans_benches::machine::MachineInfo;
 use kmeans_benches::report::{Peak, Report};
@@ -713,6 +715,14 @@ fn main() {
         h.target_group::<f32>("mnist", MNIST, &reg, false);
         eprintln!("== group large: n=1000000 k=256 d=64, f32");
         h.target_group::<f32>("large", LARGE, &reg, true);
+        let rows = outofcore::run(
+            &mut h.c,
+            h.memory_limit,
+            h.cores,
+            h.benchmarking,
+            filter.as_deref(),
+        );
+        h.rows.extend(rows);
         peaks = h.peaks();
     }
     let mut statuses = std::collections::BTreeMap::new();
@@ -786,6 +796,11 @@ fn main() {
         None => report.publish(&root),
         Some(_) => report.write(&reports),
     };
+    if let Some(md) = outofcore::markdown(&report.rows)
+        && let Err(e) = std::fs::write(reports.join("out-of-core.md"), md)
+    {
+        eprintln!("error: could not write out-of-core.md: {e}");
+    }
     match written {
         Ok(charts) => {
             eprintln!(

@@ -23,6 +23,7 @@ data only). The inertia of every result, ours included, is computed here by one 
 
 import json
 import os
+from importlib import metadata
 import sys
 import time
 
@@ -57,11 +58,11 @@ def probe_peers():
     except Exception as e:  # any import failure is a reason to report, not a crash
         status["scikit-learn"] = f"scikit-learn does not import: {e}"
     try:
-        import daal4py
-        import sklearnex
+        import daal4py  # noqa: F401
+        import sklearnex  # noqa: F401
         from sklearnex.cluster import KMeans  # noqa: F401,F811
-        versions["scikit-learn-intelex"] = getattr(sklearnex, "__version__", "?")
-        versions["daal4py"] = getattr(daal4py, "__version__", "?")
+        # The distribution's version: sklearnex.__version__ is a placeholder in some builds.
+        versions["scikit-learn-intelex"] = metadata.version("scikit-learn-intelex")
         status["scikit-learn-intelex"] = None
     except Exception as e:
         status["scikit-learn-intelex"] = f"scikit-learn-intelex does not import: {e}"

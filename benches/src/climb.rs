@@ -28,15 +28,18 @@ fn median_of<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<(&'a Row, f
 }
 
 /// The fastest measured `fit50` row among those `pick` accepts.
-fn best_fit50<'a>(rows: &'a [Row], pick: impl Fn(&Row) -> bool) -> Option<(&'a Row, f64)> {
+fn best_fit50(rows: &[Row], pick: impl Fn(&Row) -> bool) -> Option<(&Row, f64)> {
     rows.iter()
         .filter(|r| r.group == "fit50" && pick(r))
         .filter_map(|r| r.outcome.median().map(|t| (r, t)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// What ran, its seconds, and how they were obtained.
+type Found = (String, f64, String);
+
 /// 50 × (a NumPy assignment + the slides' original update), from their one-call times.
-fn numpy_ladder(rows: &[Row], assign: &str) -> Option<(String, f64, String)> {
+fn numpy_ladder(rows: &[Row], assign: &str) -> Option<Found> {
     let (_, a) = median_of(rows, "assign", &format!("numpy/assign/{assign}"))?;
     let (_, u) = median_of(rows, "update", "numpy/update/v1-original")?;
     Some((
@@ -56,7 +59,7 @@ pub fn climb(rows: &[Row]) -> Vec<Step> {
         )
     };
     let rust = |r: &Row| r.source == Source::Rust;
-    let candidates: Vec<(&'static str, Option<(String, f64, String)>)> = vec![
+    let candidates: Vec<(&'static str, Option<Found>)> = vec![
         (
             "the slides' first loop: Python loops over points and centroids",
             median_of(rows, "fit50", "numpy/iter/slides")

@@ -6,7 +6,8 @@
 //! Not a criterion group: criterion times one function at a time, and rounds must alternate
 //! between processes. Each round runs every contender once, in a rotated order, with the round
 //! number as every contender's seed; the rows hold the medians over rounds (time, iterations,
-//! inertia, our init time), after one warm-up round that is not counted.
+//! inertia, our init time). One uncounted fit of every contender on the smallest workload warms
+//! imports and pools first.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -87,16 +88,21 @@ pub const WORKLOADS: &[Workload] = &[
     },
 ];
 
+/// Pause before each timed fit, so no contender runs while another's threads still spin.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Seed of the synthetic workloads' data.
 const DATA_SEED: u64 = 11;
 
-/// Our inits measured by the group: the default first. `Init::KMeansParallel` (k-means||)
-/// joins this list when the library has it.
-pub const OUR_INITS: &[&str] = &["k-means++"];
+/// Our inits measured by the group, as they appear in row names: the default (k-means++)
+/// first, then k-means|| (`Init::kmeans_parallel()`: ℓ = 2k, 5 rounds; "parallel" in names,
+/// since a `|` would split a Markdown table cell).
+pub const OUR_INITS: &[&str] = &["k-means++", "k-means-parallel"];
 
 fn our_init<T: Scalar>(name: &str) -> Option<Init<T>> {
     match name {
         "k-means++" => Some(Init::KMeansPlusPlus),
+        "k-means-parallel" => Some(Init::kmeans_parallel()),
         _ => None,
     }
 }
@@ -405,26 +411,78 @@ fn row(w: &Workload, n: usize, d: usize, name: &str, threads: usize, outcome: Ou
     }
 }
 
-/// Counted rounds per (workload, threads) cell in a profile.
-pub fn rounds(profile: &str) -> usize {
-    if profile == "full" { 11 } else { 5 }
+/// How many rounds a (workload, threads) cell runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plan {
+    /// Always at least this many.
+    pub min: usize,
+    /// Never more.
+    pub max: usize,
+    /// Start another round (up to `max`) while the cell has run for less than this.
+    pub budget_s: f64,
+}
+
+/// The rounds of a profile: quick keeps the slow cells (3e5 × 8 uniform runs ~200 iterations to
+/// converge) at three rounds.
+pub fn plan(profile: &str) -> Plan {
+    if profile == "full" {
+        Plan {
+            min: 5,
+            max: 11,
+            budget_s: 120.0,
+        }
+    } else {
+        Plan {
+            min: 3,
+            max: 5,
+            budget_s: 12.0,
+        }
+    }
+}
+
+/// One fit of contender `name` (ours in-process, a peer through the worker). Our threads:
+/// `Some(threads)` below `all_cores`, else the default (global) pool.
+fn fit_contender(
+    name: &str,
+    ds: &Dataset,
+    w: &Workload,
+    threads: usize,
+    all_cores: usize,
+    seed: u64,
+    worker: &mut Result<Worker, String>,
+) -> Result<Sample, String> {
+    if let Some(init) = name.strip_prefix("kmeans-workshop/default/") {
+        let ours = (threads < all_cores).then_some(threads);
+        let mut s = ds.fit(init, w.k, ours, seed)?;
+        if let (Ok(wk), Some(c)) = (worker.as_mut(), s.centroids.take()) {
+            s.inertia = wk.inertia(w.id, &c);
+        }
+        Ok(s)
+    } else {
+        match worker.as_mut() {
+            Ok(wk) => wk.fit(name, w.id, threads, seed),
+            Err(e) => Err(e.clone()),
+        }
+    }
 }
 
 /// Run the group; its rows (none in the smoke test) and a status line for the peers.
 pub fn run(cfg: &Context<'_>) -> GroupOutput {
-    let rounds = rounds(cfg.profile);
+    let plan = plan(cfg.profile);
     let mut thread_counts = vec![1, cfg.cores];
     thread_counts.dedup();
     eprintln!(
-        "== group {GROUP}: KMeans::new(k) from data to result, {rounds} rounds alternating with the peers"
+        "== group {GROUP}: KMeans::new(k) from data to result, {}–{} rounds alternating with the peers",
+        plan.min, plan.max
     );
     if !cfg.benchmarking {
         for w in WORKLOADS.iter().filter(|w| w.kind != Kind::Digits) {
-            let outcome =
-                Dataset::make(w, None).and_then(|ds| ds.fit(OUR_INITS[0], w.k, Some(1), 0));
-            if let Err(e) = outcome {
-                eprintln!("error: {GROUP}/{}: {e}", w.id);
-                std::process::exit(1);
+            for init in OUR_INITS {
+                let outcome = Dataset::make(w, None).and_then(|ds| ds.fit(init, w.k, Some(1), 0));
+                if let Err(e) = outcome {
+                    eprintln!("error: {GROUP}/{}/{init}: {e}", w.id);
+                    std::process::exit(1);
+                }
             }
         }
         return GroupOutput {
@@ -515,6 +573,21 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
         (Err(e), _) => e.clone(),
     };
     let names = contenders();
+    let all_cores = thread_counts.iter().copied().max().unwrap_or(1);
+    // One uncounted fit of every contender on the smallest workload first: lazy imports, JIT
+    // dispatch tables and thread pools are set up before anything is timed.
+    if let Some((w, (ds, _))) = WORKLOADS
+        .iter()
+        .zip(&datasets)
+        .filter_map(|(w, ds)| ds.as_ref().ok().map(|ds| (w, ds)))
+        .min_by_key(|(w, _)| w.n * w.d)
+    {
+        for name in &names {
+            for &threads in &thread_counts {
+                let _ = fit_contender(name, ds, w, threads, all_cores, 0, &mut worker);
+            }
+        }
+    }
     let mut rows = Vec::new();
     for (w, ds) in WORKLOADS.iter().zip(&datasets) {
         let (ds, _) = match ds {
@@ -547,6 +620,12 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                     if name.starts_with("kmeans-workshop/") {
                         return None;
                     }
+                    if name.starts_with("faiss/") && !w.f32 {
+                        return Some(
+                            "not run: faiss-cpu's k-means is float32-only; this workload is float64"
+                                .into(),
+                        );
+                    }
                     match &worker {
                         Err(e) => Some(e.clone()),
                         Ok(wk) => wk
@@ -558,43 +637,71 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                 })
                 .collect();
             let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); names.len()];
-            for round in 0..=rounds {
+            let started = Instant::now();
+            let mut round = 0;
+            loop {
+                // Who takes part in this round: everyone up to `min` samples, then more while
+                // the cell's budget lasts; a contender whose next fit would take its own total
+                // past the budget stops (down to one fit: a 20-second fit in quick is one fit).
+                let in_budget = started.elapsed().as_secs_f64() < plan.budget_s;
+                let runs: Vec<bool> = (0..names.len())
+                    .map(|c| {
+                        let done = samples[c].len();
+                        let own: f64 = samples[c].iter().map(|s| s.seconds).sum();
+                        skip[c].is_none()
+                            && round < plan.max
+                            && (done == 0 || own + own / done as f64 <= plan.budget_s)
+                            && (done < plan.min || in_budget)
+                    })
+                    .collect();
+                if !runs.contains(&true) {
+                    break;
+                }
                 let m = names.len();
                 for i in 0..m {
                     // Rotate who goes first, so no contender always runs on a warmer machine.
                     let c = (i + round) % m;
-                    if skip[c].is_some() {
+                    if !runs[c] {
                         continue;
                     }
-                    let seed = round as u64;
-                    // Ours on every core is the default thread count (rayon's global pool).
-                    let ours_threads =
-                        (threads != *thread_counts.iter().max().unwrap_or(&1)).then_some(threads);
-                    let result =
-                        if let Some(init) = names[c].strip_prefix("kmeans-workshop/default/") {
-                            ds.fit(init, w.k, ours_threads, seed).map(|mut s| {
-                                if let (Ok(wk), Some(c)) = (worker.as_mut(), s.centroids.take()) {
-                                    s.inertia = wk.inertia(w.id, &c);
-                                }
-                                s
-                            })
-                        } else {
-                            match worker.as_mut() {
-                                Ok(wk) => wk.fit(&names[c], w.id, threads, seed),
-                                Err(e) => Err(e.clone()),
-                            }
-                        };
-                    match result {
-                        // Round 0 warms caches, pools and lazy imports; it is not counted.
-                        Ok(s) if round > 0 => samples[c].push(s),
-                        Ok(_) => {}
+                    // Let the previous contender's idle worker threads (OpenMP, OpenBLAS, TBB
+                    // spin before they sleep) stop competing for the cores.
+                    std::thread::sleep(SETTLE);
+                    match fit_contender(
+                        &names[c],
+                        ds,
+                        w,
+                        threads,
+                        all_cores,
+                        round as u64 + 1,
+                        &mut worker,
+                    ) {
+                        Ok(s) => samples[c].push(s),
                         Err(e) => {
                             eprintln!("   {}: {e}", names[c]);
                             skip[c] = Some(format!("failed: {e}"));
                         }
                     }
                 }
+                round += 1;
             }
+            let medians: Vec<String> = names
+                .iter()
+                .zip(&samples)
+                .filter_map(|(name, s)| {
+                    let t = median(&s.iter().map(|s| s.seconds).collect::<Vec<_>>())?;
+                    // Ours by init, peers by name.
+                    let short = name
+                        .strip_prefix("kmeans-workshop/default/")
+                        .unwrap_or_else(|| name.split('/').next().unwrap_or(name));
+                    Some(format!("{short} {t:.3} s ({} fits)", s.len()))
+                })
+                .collect();
+            eprintln!(
+                "     {round} rounds in {:.0} s: {}",
+                started.elapsed().as_secs_f64(),
+                medians.join(", ")
+            );
             for (c, name) in names.iter().enumerate() {
                 let s = &samples[c];
                 let outcome = match &skip[c] {
@@ -612,6 +719,7 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                         iterations: of(&|s| Some(s.iterations)).unwrap_or(f64::NAN),
                         inertia: of(&|s| s.inertia),
                         init_s: of(&|s| s.init_s),
+                        rounds: s.len(),
                     });
                 }
                 rows.push(r);

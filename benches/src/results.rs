@@ -98,6 +98,9 @@ pub struct FitStats {
     pub inertia: Option<f64>,
     /// Seconds spent in the init (`Fit::init_seconds`; ours only), median over rounds.
     pub init_s: Option<f64>,
+    /// Rounds (fits) the medians are over.
+    #[serde(default)]
+    pub rounds: usize,
 }
 
 impl Row {

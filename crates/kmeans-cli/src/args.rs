@@ -29,6 +29,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write Gaussian blobs (seeded) to a .npy or .csv file, for trying the other commands.
     Generate(GenerateArgs),
+    /// Convert a CSV/TSV file to .npy, streamed (a CSV larger than memory can then be fitted
+    /// in place).
+    Convert(ConvertArgs),
 }
 
 /// Float type to compute in.
@@ -50,6 +53,20 @@ pub struct CsvArgs {
     /// CSV field delimiter, one ASCII character or `tab` [default: `,` for .csv, tab for .tsv].
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub delimiter: Option<u8>,
+}
+
+impl FitArgs {
+    /// `--max-iter`, or its default (300 iterations; 100 passes with `--mini-batch`).
+    pub fn max_iter(&self) -> usize {
+        self.max_iter_arg
+            .unwrap_or(if self.mini_batch.is_some() { 100 } else { 300 })
+    }
+
+    /// `--tol`, or its default (1e-4; 0 with `--mini-batch`).
+    pub fn tol(&self) -> f64 {
+        self.tol_arg
+            .unwrap_or(if self.mini_batch.is_some() { 0.0 } else { 1e-4 })
+    }
 }
 
 impl CsvArgs {
@@ -90,22 +107,30 @@ pub struct FitArgs {
     /// [default: the fastest registered for the dtype].
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
-    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, or a K×D file.
-    #[arg(long, default_value = "kmeans++", value_name = "random|kmeans++|FILE")]
+    /// Initial centroids: `random` (the slides' k random points), `kmeans++`, `kmeans||`
+    /// (k-means||: 5 sampling rounds, oversampling 2k), or a K×D file.
+    #[arg(long, default_value = "kmeans++", value_name = "INIT")]
     pub init: String,
-    /// Iterations per run at most.
-    #[arg(long, default_value_t = 300, value_name = "N")]
-    pub max_iter: usize,
+    /// Iterations per run at most [default: 300; with --mini-batch, passes over the data: 100].
+    #[arg(long = "max-iter", value_name = "N")]
+    pub max_iter_arg: Option<usize>,
     /// Stop when the centroids move less than this, relative to the data's variance (as
-    /// scikit-learn); 0 runs exactly --max-iter iterations, like the slides.
+    /// scikit-learn); 0 runs exactly --max-iter iterations, like the slides [default: 1e-4;
+    /// with --mini-batch: 0, as scikit-learn's MiniBatchKMeans].
     // Negative numbers are values, so `--tol -1` reaches validation and its clear message.
-    #[arg(
-        long,
-        default_value_t = 1e-4,
-        value_name = "T",
-        allow_negative_numbers = true
-    )]
-    pub tol: f64,
+    #[arg(long = "tol", value_name = "T", allow_negative_numbers = true)]
+    pub tol_arg: Option<f64>,
+    /// Mini-batch k-means (as scikit-learn's MiniBatchKMeans) with batches of SIZE random
+    /// points, instead of Lloyd's full passes.
+    #[arg(long, value_name = "SIZE")]
+    pub mini_batch: Option<usize>,
+    /// With --mini-batch: stop after this many batches without a lower smoothed inertia
+    /// (0: never stop early).
+    #[arg(long, default_value_t = 10, value_name = "N", requires = "mini_batch")]
+    pub max_no_improvement: usize,
+    /// Read a .npy into memory instead of fitting it in place from a memory map.
+    #[arg(long)]
+    pub no_mmap: bool,
     /// Seed of the random init.
     #[arg(long, default_value_t = 0, value_name = "S")]
     pub seed: u64,
@@ -124,6 +149,10 @@ pub struct FitArgs {
     /// Write the K×D centroids here (.npy or .csv).
     #[arg(long, value_name = "FILE")]
     pub centroids_out: Option<PathBuf>,
+    /// Write the fitted model here (.json: centroids, parameters, backend), for
+    /// `kmeans predict --model`.
+    #[arg(long, value_name = "FILE")]
+    pub model_out: Option<PathBuf>,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -144,15 +173,25 @@ pub struct PredictArgs {
     /// Points, one per row: .npy or .csv/.tsv.
     pub data: PathBuf,
     /// K×D centroids (.npy or .csv), e.g. from `kmeans fit --centroids-out`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "model",
+        conflicts_with = "model"
+    )]
+    pub centroids: Option<PathBuf>,
+    /// A model saved by `kmeans fit --model-out` (.json): its centroids, dtype and backend.
     #[arg(long, value_name = "FILE")]
-    pub centroids: PathBuf,
+    pub model: Option<PathBuf>,
     /// Write the labels here (.npy or .csv) instead of printing one per line.
     #[arg(long, value_name = "FILE")]
     pub labels_out: Option<PathBuf>,
-    /// Variant whose assignment step labels the points [default: the fastest].
+    /// Variant whose assignment step labels the points [default: the model's backend, else
+    /// the fastest].
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
-    /// Float type to compute in [default: the data file's for .npy, f64 for CSV].
+    /// Float type to compute in [default: the model's; else the data file's for .npy, f64 for
+    /// CSV].
     #[arg(long, value_enum)]
     pub dtype: Option<DtypeArg>,
     /// Print the result as one JSON object.
@@ -180,6 +219,26 @@ pub struct DemoArgs {
     /// Seed of the blobs and of the random init.
     #[arg(long, default_value_t = crate::demo::DemoConfig::default().seed, value_name = "S")]
     pub seed: u64,
+}
+
+/// `kmeans convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The CSV or TSV file to read.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// The .npy file to write (never the input).
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    /// Float type to store [default: f64].
+    #[arg(long, value_enum)]
+    pub dtype: Option<DtypeArg>,
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// CSV reading.
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// `kmeans generate`.

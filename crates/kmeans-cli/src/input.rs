@@ -11,6 +11,9 @@ use ndarray_npy::{ReadNpyError, ReadNpyExt, ViewElement, ViewNpyError, ViewNpyEx
 
 use crate::error::{CliError, Result};
 
+pub mod mmap;
+pub use mmap::{Loaded, MappedNpy, Source};
+
 /// The file formats the CLI reads and writes, chosen by file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -180,7 +183,7 @@ fn convert<T: Scalar, U: Scalar>(m: Matrix<T>) -> Result<Matrix<U>, ReadError> {
         let (row, col) = (i / m.d(), i % m.d());
         return Err(ReadError::whole(format!(
             "the value {} at row {row}, column {col} (counting from 0) does not fit in {}",
-            m.as_slice()[i],
+            kmeans_workshop::format_number(m.as_slice()[i]),
             U::DTYPE
         )));
     }
@@ -193,21 +196,19 @@ fn convert<T: Scalar, U: Scalar>(m: Matrix<T>) -> Result<Matrix<U>, ReadError> {
 /// An unknown extension, an unreadable file, and every error of [`read_npy_bytes`] and
 /// [`read_csv`], naming `path` (and the line for CSV).
 pub fn read_matrix(path: &Path, csv: &CsvOptions) -> Result<Data> {
-    let format = Format::of(path)?;
+    let Format::Csv { delimiter } = Format::of(path)? else {
+        // Straight into the matrix: one copy of the data (reading the whole file first and then
+        // parsing it made two, a fit's peak memory twice the data).
+        return MappedNpy::open(path)?.read();
+    };
     let bytes = std::fs::read(path).map_err(|e| CliError::at(path, io_reason(&e)))?;
-    match format {
-        Format::Npy => read_npy_bytes(&bytes),
-        Format::Csv { delimiter } => {
-            let options = CsvOptions {
-                delimiter: Some(csv.delimiter.unwrap_or(delimiter)),
-                ..*csv
-            };
-            // Spreadsheets often start their CSV with a UTF-8 byte-order mark.
-            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            read_csv(text, &options).map(Data::F64)
-        }
-    }
-    .map_err(|e| e.in_file(path))
+    let options = CsvOptions {
+        delimiter: Some(csv.delimiter.unwrap_or(delimiter)),
+        ..*csv
+    };
+    read_csv_bytes(&bytes, &options)
+        .map(Data::F64)
+        .map_err(|e| e.in_file(path))
 }
 
 /// The user-facing reason of an I/O error, without Rust's `(os error 2)` suffix.
@@ -413,6 +414,24 @@ pub fn read_csv<R: std::io::Read>(
     reader: R,
     options: &CsvOptions,
 ) -> Result<Matrix<f64>, ReadError> {
+    let mut values: Vec<f64> = Vec::new();
+    let (rows, d) = for_each_csv_row(reader, options, |row| {
+        values.extend_from_slice(row);
+        Ok(())
+    })?;
+    Matrix::from_vec(values, rows, d).map_err(|e| ReadError::whole(e.to_string()))
+}
+
+/// The rows of a CSV file as [`read_csv`] reads them, one at a time (so a file larger than
+/// memory can be streamed, as `kmeans convert` does); returns `(rows, columns)`.
+///
+/// # Errors
+/// As [`read_csv`], and the first error `row` returns.
+pub fn for_each_csv_row<R: std::io::Read>(
+    reader: R,
+    options: &CsvOptions,
+    mut row: impl FnMut(&[f64]) -> Result<(), ReadError>,
+) -> Result<(usize, usize), ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -450,6 +469,7 @@ pub fn read_csv<R: std::io::Read>(
                 format!("expected {expected} fields, found {}", record.len()),
             ));
         }
+        values.clear();
         for (col, field) in record.iter().enumerate() {
             let value = parse_number(field).ok_or_else(|| {
                 ReadError::at_field(
@@ -470,6 +490,10 @@ pub fn read_csv<R: std::io::Read>(
             }
             values.push(value);
         }
+        row(&values).map_err(|e| ReadError {
+            line: e.line.or(Some(line)),
+            ..e
+        })?;
         rows += 1;
     }
     if rows == 0 {
@@ -479,8 +503,17 @@ pub fn read_csv<R: std::io::Read>(
             "the file holds no data"
         }));
     }
-    let d = fields.unwrap_or(0);
-    Matrix::from_vec(values, rows, d).map_err(|e| ReadError::whole(e.to_string()))
+    Ok((rows, fields.unwrap_or(0)))
+}
+
+/// [`read_csv`] on a whole file held in memory, after a UTF-8 byte-order mark if there is one
+/// (spreadsheets often start their CSV with one).
+///
+/// # Errors
+/// As [`read_csv`].
+pub fn read_csv_bytes(bytes: &[u8], options: &CsvOptions) -> Result<Matrix<f64>, ReadError> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    read_csv(text, options)
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {

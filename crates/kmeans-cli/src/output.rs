@@ -22,6 +22,20 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// Overwrite the first bytes of the staged file: a header whose contents are known only
+    /// once the rest is written (`kmeans convert`'s row count).
+    ///
+    /// # Errors
+    /// When the temporary file cannot be written.
+    pub fn overwrite_start(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let file = self.file.as_file_mut();
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.write_all(bytes))
+            .and_then(|()| file.flush())
+            .map_err(|e| CliError::at(&self.dest, format!("cannot write: {}", io_reason(&e))))
+    }
+
     /// Rename into place (atomic on one file system: readers see the old file or the new one).
     ///
     /// # Errors
@@ -55,6 +69,26 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<()> {
 /// An unknown extension, a missing folder, or a path that is a folder.
 pub fn check_output(path: &Path) -> Result<Format> {
     let format = Format::of(path)?;
+    check_place(path)?;
+    Ok(format)
+}
+
+/// [`check_output`] for a model file: a `.json` extension and an existing folder.
+///
+/// # Errors
+/// Another extension, a missing folder, or a path that is a folder.
+pub fn check_model_output(path: &Path) -> Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str());
+    if !ext.is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return Err(CliError::at(
+            path,
+            "a model file must end in .json (it is written as JSON)",
+        ));
+    }
+    check_place(path)
+}
+
+fn check_place(path: &Path) -> Result<()> {
     let dir = parent(path);
     if !dir.is_dir() {
         return Err(CliError::at(
@@ -65,7 +99,86 @@ pub fn check_output(path: &Path) -> Result<Format> {
     if path.is_dir() {
         return Err(CliError::at(path, "cannot write: it is a folder"));
     }
-    Ok(format)
+    Ok(())
+}
+
+/// A file named on the command line, with the option or argument that named it.
+#[derive(Clone, Copy, Debug)]
+pub struct Named<'a> {
+    /// `--labels-out`, `DATA`, …
+    pub name: &'a str,
+    /// The path as given.
+    pub path: &'a Path,
+}
+
+/// Refuse, before any work, an output that is one of the inputs (the same file once links are
+/// followed: same device and inode on Unix, same canonical path elsewhere) or two outputs
+/// that are the same file: writing either would destroy data.
+///
+/// # Errors
+/// Naming both options and the file.
+pub fn check_distinct(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> Result<()> {
+    for (i, out) in outputs.iter().enumerate() {
+        let id = FileId::of(out.path);
+        if let Some(input) = inputs
+            .iter()
+            .find(|f| id.is_some() && FileId::of(f.path) == id)
+        {
+            return Err(CliError::at(
+                out.path,
+                format!(
+                    "{} would overwrite the input {} ({}): choose another output file",
+                    out.name,
+                    input.name,
+                    input.path.display()
+                ),
+            ));
+        }
+        let here = place(out.path);
+        if let Some(other) = outputs[..i].iter().find(|o| {
+            here.is_some() && place(o.path) == here || id.is_some() && FileId::of(o.path) == id
+        }) {
+            return Err(CliError::at(
+                out.path,
+                format!(
+                    "{} and {} name the same file: give each output its own file",
+                    other.name, out.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The identity of an existing file, links followed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| Self::Inode(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(path).ok().map(Self::Canonical)
+        }
+    }
+}
+
+/// Where a (possibly not yet existing) file would be: its folder, canonical, and its name.
+fn place(path: &Path) -> Option<PathBuf> {
+    let dir = std::fs::canonicalize(parent(path)).ok()?;
+    Some(dir.join(path.file_name()?))
 }
 
 fn parent(path: &Path) -> &Path {
@@ -127,7 +240,8 @@ pub fn stage_labels(path: &Path, labels: &[u32]) -> Result<Staged> {
 }
 
 /// Stage a matrix: a 2-D `.npy` of its float type, or CSV rows with enough digits to read back
-/// the same values (Rust prints the shortest decimal that round-trips).
+/// the same values (the shortest decimal that round-trips, in scientific notation when huge or
+/// tiny).
 ///
 /// # Errors
 /// An unknown extension or a write failure.
@@ -145,7 +259,7 @@ pub fn stage_matrix<T: Scalar + WritableElement>(path: &Path, m: &Matrix<T>) -> 
                     if j > 0 {
                         write!(w, "{sep}")?;
                     }
-                    write!(w, "{v}")?;
+                    write!(w, "{}", kmeans_workshop::format_number(*v))?;
                 }
                 writeln!(w)?;
             }

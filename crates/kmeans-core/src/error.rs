@@ -119,6 +119,23 @@ pub enum Error {
         /// The float type asked for.
         dtype: crate::Dtype,
     },
+    /// A saved model that cannot be loaded: damaged, truncated, another version, or
+    /// inconsistent.
+    #[error("invalid model file: {reason}")]
+    InvalidModel {
+        /// What is wrong, naming the field.
+        reason: String,
+    },
+    /// An array whose memory layout cannot be viewed as row-major points without a copy.
+    #[error(
+        "the array is not in standard (row-major, contiguous) layout (shape {shape:?}, strides {strides:?}): copy it with Matrix::from_array_view or .as_standard_layout()"
+    )]
+    NotRowMajor {
+        /// `(rows, columns)`.
+        shape: (usize, usize),
+        /// The strides, in elements.
+        strides: (isize, isize),
+    },
     /// The thread pool could not be built.
     #[error("could not start {threads} thread(s): {reason}")]
     ThreadPool {

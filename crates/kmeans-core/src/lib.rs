@@ -9,6 +9,10 @@
 //!   [`VariantInfo`] (stable name, slide, what changed, memory and work models) in a [`Registry`].
 //! - [`KMeans`]: the Lloyd driver with scikit-learn's parameters (`k`, `max_iter`, `tol`, `init`,
 //!   `seed`, `n_init`, threads), empty-cluster relocation and a per-iteration log; [`predict`].
+//! - [`MiniBatchKMeans`]: mini-batch k-means as scikit-learn's `MiniBatchKMeans`, each batch
+//!   assigned by any iteration step.
+//! - [`KMeansModel`]: what [`KMeans::fit_model`] returns: centroids plus the solver that
+//!   fitted them, with `predict`, `transform`, `score`, and versioned JSON save/load.
 //! - [`Error`]: every way user input can be wrong, as a value, never a panic.
 //! - [`data`]: seeded generators (the slides' uniform data, Gaussian blobs).
 //! - [`reference`]: an obviously correct implementation, the oracle of the conformance kit
@@ -34,6 +38,10 @@ mod error;
 pub mod init;
 mod lloyd;
 mod metrics;
+mod minibatch;
+pub mod model;
+#[cfg(feature = "ndarray")]
+mod ndarray_interop;
 mod points;
 pub mod reference;
 mod registry;
@@ -45,16 +53,20 @@ pub mod validate;
 
 pub use error::{Error, Result};
 pub use init::Init;
-pub use lloyd::{Fit, IterationLog, KMeans, Observer, predict, relocate_empty_clusters};
+pub use lloyd::{
+    Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters,
+};
 pub use metrics::{
     CHUNK_ROWS, centroid_shift, inertia, mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
 };
+pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
+pub use model::{AnyModel, KMeansModel, Parameters};
 pub use points::{Matrix, Points};
 pub use registry::{
     Assign, AssignVariant, Iterate, IterationVariant, Kind, Registry, Update, UpdateVariant,
     Variant,
 };
-pub use scalar::{Dtype, Scalar};
+pub use scalar::{Dtype, Scalar, format_number};
 pub use step::{
     AssignStep, Composed, CostModel, IterationState, IterationStep, Precision, Shape, UpdateStep,
     VariantInfo,

@@ -15,6 +15,12 @@ use crate::scalar::Scalar;
 use crate::step::IterationStep;
 use crate::validate;
 
+/// The most threads a fit may ask for: 4 × the available parallelism. More only slows a fit
+/// down, and a huge count makes the thread pool spin for minutes or abort while starting.
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// One line of the per-iteration log.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IterationLog {
@@ -156,6 +162,7 @@ impl<T: Scalar> KMeans<T> {
 
     /// Threads for parallel variants and helpers; `None` uses rayon's global pool. The fit runs
     /// in a pool of exactly this size, so nested parallelism cannot oversubscribe the machine.
+    /// `fit` refuses 0 and more than [`max_threads`].
     pub fn threads(mut self, threads: Option<usize>) -> Self {
         self.threads = threads;
         self
@@ -175,6 +182,27 @@ impl<T: Scalar> KMeans<T> {
         self.k
     }
 
+    /// The parameters as set, for a [`KMeansModel`](crate::KMeansModel) to keep.
+    pub fn parameters(&self) -> crate::model::Parameters {
+        crate::model::Parameters {
+            k: self.k,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            init: crate::model::init_name(&self.init).into(),
+            oversampling: match self.init {
+                Init::KMeansParallel { oversampling, .. } => Some(oversampling),
+                _ => None,
+            },
+            rounds: match self.init {
+                Init::KMeansParallel { rounds, .. } => Some(rounds),
+                _ => None,
+            },
+            seed: self.seed,
+            n_init: self.n_init,
+            threads: self.threads,
+        }
+    }
+
     /// Fit with a registered variant, using its implementation for `T`.
     ///
     /// # Errors
@@ -187,7 +215,8 @@ impl<T: Scalar> KMeans<T> {
     /// Run Lloyd's algorithm on `data` with `solver` doing each iteration.
     ///
     /// # Errors
-    /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0`),
+    /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0` or
+    /// above [`max_threads`]),
     /// and every data error of [`validate::check_fit_input`] and, for given centroids,
     /// [`validate::check_centroids`].
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
@@ -197,6 +226,14 @@ impl<T: Scalar> KMeans<T> {
             None => self.fit_runs(solver, data),
             Some(threads) => pool(threads)?.install(|| self.fit_runs(solver, data)),
         }
+    }
+
+    /// Check the parameters alone, before any data is at hand (`fit` checks them too).
+    ///
+    /// # Errors
+    /// As [`fit`](KMeans::fit) for invalid parameters.
+    pub fn check(&self) -> Result<()> {
+        self.check_parameters()
     }
 
     fn check_parameters(&self) -> Result<()> {
@@ -217,6 +254,16 @@ impl<T: Scalar> KMeans<T> {
         }
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1");
+        }
+        if let Some(threads) = self.threads.filter(|&t| t > max_threads()) {
+            return invalid(
+                "threads",
+                &format!(
+                    "{threads} is more than {} (4 × the {} cores available)",
+                    max_threads(),
+                    max_threads() / 4
+                ),
+            );
         }
         self.init.check_parameters()?;
         let max = u32::MAX as usize;

@@ -1,16 +1,17 @@
 //! Registries: each backend crate lists its variants in one function returning a [`Registry`].
 //! Tests, benches, reports, the CLI and the book iterate registries; nobody lists variants twice.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::scalar::Scalar;
+use crate::scalar::{Dtype, Scalar};
 use crate::step::{AssignStep, Composed, IterationStep, UpdateStep, VariantInfo};
 
 /// A kind of step: assignment, update or whole iteration. `Dyn<T>` is its trait object.
 pub trait Kind: 'static {
     /// The trait object for float type `T`.
-    type Dyn<T: Scalar>: ?Sized + Send + Sync;
+    type Dyn<T: Scalar>: ?Sized + Send + Sync + 'static;
     /// `"assign"`, `"update"` or `"iter"`, as in variant names.
     const NAME: &'static str;
 }
@@ -68,7 +69,14 @@ impl<K: Kind> std::fmt::Debug for Variant<K> {
 impl<K: Kind> Variant<K> {
     /// The implementation for `T`, if this variant has one.
     pub fn get<T: Scalar>(&self) -> Option<&K::Dyn<T>> {
-        T::pick(self)
+        // `T` is `f32` or `f64` (sealed), so the field of its dtype has exactly the type asked
+        // for and the downcast always succeeds; it only spares the numeric trait a method that
+        // knows about registries.
+        let field: &dyn Any = match T::DTYPE {
+            Dtype::F32 => &self.f32,
+            Dtype::F64 => &self.f64,
+        };
+        field.downcast_ref::<Option<Arc<K::Dyn<T>>>>()?.as_deref()
     }
 
     /// The implementation for `T`, or [`Error::UnsupportedDtype`].
@@ -223,6 +231,25 @@ impl Registry {
             self.assign_named(a)?,
             self.update_named(u)?,
         ))
+    }
+
+    /// `assign + update` composed from steps of this registry, found by name, as a declared
+    /// whole iteration described by `info` (its name, slide and summary).
+    ///
+    /// # Panics
+    /// If either name is not registered: a wiring bug in a backend's registry, which every
+    /// test building that registry hits at once.
+    pub fn compose(&self, info: VariantInfo, assign: &str, update: &str) -> IterationVariant {
+        let missing = |kind: &str, part: &str| -> String {
+            format!("{}: no {kind} step named {part:?} is registered", info.name)
+        };
+        let a = self
+            .assign_named(assign)
+            .unwrap_or_else(|| panic!("{}", missing("assignment", assign)));
+        let u = self
+            .update_named(update)
+            .unwrap_or_else(|| panic!("{}", missing("update", update)));
+        IterationVariant::compose(info, a, u)
     }
 
     /// Every variant name, assignment first, then update, then iteration.

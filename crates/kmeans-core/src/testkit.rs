@@ -32,7 +32,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::points::{Matrix, Points};
 use crate::reference;
-use crate::registry::{AssignVariant, IterationVariant, Registry, UpdateVariant};
+use crate::registry::{AssignVariant, IterationVariant, UpdateVariant};
 use crate::scalar::Scalar;
 use crate::step::{AssignStep, IterationStep, Precision, Shape, UpdateStep};
 use crate::{Init, KMeans, inertia, sq_dist_f64};
@@ -743,31 +743,6 @@ pub fn check_slides_fit(
         }
     }
     Ok(got)
-}
-
-/// Run the whole kit over a registry for both float types; returns one line per failure and
-/// the number of (variant, float type) pairs checked.
-pub fn check_registry(registry: &Registry) -> (Vec<String>, usize) {
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    let mut record = |name: &str, dtype: &str, r: Result<bool, String>| match r {
-        Ok(true) => checked += 1,
-        Ok(false) => {}
-        Err(e) => failures.push(format!("{name} [{dtype}]: {e}")),
-    };
-    for v in &registry.assign {
-        record(&v.info.name, "f64", check_assign_variant::<f64>(v));
-        record(&v.info.name, "f32", check_assign_variant::<f32>(v));
-    }
-    for v in &registry.update {
-        record(&v.info.name, "f64", check_update_variant::<f64>(v));
-        record(&v.info.name, "f32", check_update_variant::<f32>(v));
-    }
-    for v in &registry.iterate {
-        record(&v.info.name, "f64", check_iteration_variant::<f64>(v));
-        record(&v.info.name, "f32", check_iteration_variant::<f32>(v));
-    }
-    (failures, checked)
 }
 
 #[cfg(test)]

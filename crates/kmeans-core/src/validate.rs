@@ -41,7 +41,7 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
                     what,
                     row,
                     col,
-                    value: v.to_string(),
+                    value: crate::format_number(v),
                 });
             }
             if v.abs().as_f64() > limit {
@@ -49,7 +49,7 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
                     what,
                     row,
                     col,
-                    value: v.to_string(),
+                    value: crate::format_number(v),
                     limit,
                 });
             }

@@ -88,23 +88,29 @@ pub fn registry() -> Registry {
             update::V2OnePass,
         ),
     ];
-    let iterate = vec![
-        IterationVariant::compose(
+    // Compositions name their parts, so reordering or inserting a step cannot rewire them.
+    let mut registry = Registry {
+        assign,
+        update,
+        iterate: Vec::new(),
+    };
+    registry.iterate = vec![
+        registry.compose(
             VariantInfo::new(
                 "loops/iter/slides",
                 "the slides' initial kmeans: v1-literal assignment + v1-mask update",
             )
             .slide("27 · Refactored Implementation"),
-            &assign[0],
-            &update[0],
+            "loops/assign/v1-literal",
+            "loops/update/v1-mask",
         ),
-        IterationVariant::compose(
+        registry.compose(
             VariantInfo::new(
                 "loops/iter/v5-lanes+one-pass",
                 "the fastest loops assignment + the one-pass update",
             ),
-            &assign[4],
-            &update[1],
+            "loops/assign/v5-lanes",
+            "loops/update/v2-one-pass",
         ),
         IterationVariant::new(
             VariantInfo::new(
@@ -114,9 +120,5 @@ pub fn registry() -> Registry {
             fused::Fused,
         ),
     ];
-    Registry {
-        assign,
-        update,
-        iterate,
-    }
+    registry
 }

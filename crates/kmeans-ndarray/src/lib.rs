@@ -25,9 +25,7 @@
 pub mod assign;
 pub mod update;
 
-use kmeans_core::{
-    AssignVariant, IterationVariant, Points, Precision, Registry, Shape, UpdateVariant, VariantInfo,
-};
+use kmeans_core::{AssignVariant, Points, Precision, Registry, Shape, UpdateVariant, VariantInfo};
 use ndarray::{ArrayView2, LinalgScalar, ScalarOperand};
 use num_traits::FromPrimitive;
 
@@ -180,39 +178,41 @@ pub fn registry() -> Registry {
             update::OnePass,
         ),
     ];
-    let iterate = vec![
-        IterationVariant::compose(
+    // Compositions name their parts, so reordering or inserting a step cannot rewire them.
+    let mut registry = Registry {
+        assign,
+        update,
+        iterate: Vec::new(),
+    };
+    registry.iterate = vec![
+        registry.compose(
             VariantInfo::new(
                 "ndarray/iter/slides",
                 "the slides' initial kmeans in ndarray: v1 assignment + mask update",
             )
             .slide("27 · Refactored Implementation"),
-            &assign[0],
-            &update[0],
+            "ndarray/assign/v1-norm-per-centroid",
+            "ndarray/update/v1-mask",
         ),
-        IterationVariant::compose(
+        registry.compose(
             VariantInfo::new(
                 "ndarray/iter/slides-best",
                 "where the slides end: the einsum assignment + the sparse CSC one-hot update",
             )
             .slide("84 · Review"),
-            &assign[4],
-            &update[2],
+            "ndarray/assign/v5-einsum",
+            "ndarray/update/csc-onehot",
         ),
-        IterationVariant::compose(
+        registry.compose(
             VariantInfo::new(
                 "ndarray/iter/gemm+one-pass",
                 "beyond the slides: the GEMM assignment in row blocks + the one-pass update",
             ),
-            &assign[5],
-            &update[4],
+            "ndarray/assign/gemm",
+            "ndarray/update/one-pass",
         ),
     ];
-    Registry {
-        assign,
-        update,
-        iterate,
-    }
+    registry
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 //! [`Isa::detected`] asks the CPU once (the answer is cached in a `OnceLock`) and picks the
 //! widest kernels it supports. The environment variable `KMEANS_SIMD_ISA` (`portable`, `avx2`,
 //! `avx512`) pins that choice for a whole process, so CI can run the suite once per path.
+//! [`Isa::pinned`] reports a value that names no ISA or one this CPU lacks as an error, for
+//! programs to check first (the `kmeans` CLI exits with it); where no error can be returned
+//! (building a step) such a value is ignored with one warning on stderr and the widest
+//! available ISA runs, never a panic.
 //! Every step type can also be built for one ISA explicitly (`with_isa`), which is how the
 //! tests run every path the CPU has in one process. [`Isa::kernel_calls`] counts the chunk
 //! kernels each ISA ran, so a test can prove a path really ran instead of silently falling
@@ -18,6 +22,21 @@ use crate::kernel::Job;
 
 /// The environment variable that pins [`Isa::detected`].
 pub const ISA_ENV: &str = "KMEANS_SIMD_ISA";
+
+/// A `KMEANS_SIMD_ISA` value that cannot be obeyed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IsaEnvError {
+    value: String,
+    reason: String,
+}
+
+impl std::fmt::Display for IsaEnvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{ISA_ENV}={:?}: {}", self.value, self.reason)
+    }
+}
+
+impl std::error::Error for IsaEnvError {}
 
 /// An instruction set this crate has kernels for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,12 +81,43 @@ impl Isa {
         Isa::ALL.into_iter().filter(|i| i.is_available()).collect()
     }
 
-    /// The ISA the dispatched (default) kernels use: `KMEANS_SIMD_ISA` if set, else the
-    /// widest one available. Decided once per process.
+    /// The ISA `KMEANS_SIMD_ISA` pins, or `None` when it is unset or empty.
     ///
-    /// # Panics
-    /// If `KMEANS_SIMD_ISA` names an unknown ISA or one this CPU lacks: a pinned CI run must
-    /// not silently test another path.
+    /// # Errors
+    /// A value that names no ISA (or is not UTF-8), or an ISA this CPU lacks.
+    pub fn pinned() -> Result<Option<Isa>, IsaEnvError> {
+        let Some(value) = std::env::var_os(ISA_ENV) else {
+            return Ok(None);
+        };
+        let error = |reason: String| IsaEnvError {
+            value: value.to_string_lossy().into_owned(),
+            reason,
+        };
+        let Some(text) = value.to_str() else {
+            return Err(error("not UTF-8".into()));
+        };
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let names = || {
+            let names: Vec<&str> = Isa::ALL.iter().map(|i| i.name()).collect();
+            names.join(", ")
+        };
+        let isa = Isa::parse(text).ok_or_else(|| error(format!("expected one of {}", names())))?;
+        if !isa.is_available() {
+            let has: Vec<&str> = Isa::available().iter().map(|i| i.name()).collect();
+            return Err(error(format!(
+                "this CPU lacks {isa} (it runs {})",
+                has.join(", ")
+            )));
+        }
+        Ok(Some(isa))
+    }
+
+    /// The ISA the dispatched (default) kernels use: the one `KMEANS_SIMD_ISA` pins, else the
+    /// widest one available. Decided once per process. A value [`Isa::pinned`] rejects is
+    /// ignored with one warning on stderr (the widest ISA runs); a pinned CI run proves its
+    /// path by comparing this with the variable.
     pub fn detected() -> Isa {
         Machine::detected().isa()
     }
@@ -113,19 +163,25 @@ impl Machine {
     /// The process-wide choice (see [`Isa::detected`]), decided once.
     pub(crate) fn detected() -> Machine {
         static DETECTED: OnceLock<Machine> = OnceLock::new();
-        *DETECTED.get_or_init(|| match std::env::var(ISA_ENV) {
-            Ok(name) => {
-                let isa = Isa::parse(&name).unwrap_or_else(|| {
-                    panic!("{ISA_ENV}={name:?}: expected one of portable, avx2, avx512")
-                });
-                Machine::new(isa)
-                    .unwrap_or_else(|| panic!("{ISA_ENV}={name:?}: this CPU lacks {isa}"))
-            }
-            Err(_) => Isa::ALL
+        *DETECTED.get_or_init(|| {
+            let widest = Isa::ALL
                 .into_iter()
                 .rev()
                 .find_map(Machine::new)
-                .expect("the portable kernels run everywhere"),
+                .unwrap_or(Machine::Portable);
+            match Isa::pinned() {
+                Ok(pinned) => pinned.and_then(Machine::new).unwrap_or(widest),
+                Err(e) => {
+                    use std::io::Write;
+                    // Once per process (inside the OnceLock); a closed stderr is no reason to stop.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: {e}; using {}, the widest ISA this CPU runs",
+                        widest.isa()
+                    );
+                    widest
+                }
+            }
         })
     }
 

@@ -673,10 +673,6 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
     let mut best_idx = Aligned::<V::T>::zeros(block_rows * lanes);
     let best_idx = best_idx.as_mut_slice();
     let mut norms = vec![V::T::zero(); block_rows / MR];
-    let (xs, cs) = (
-        points.as_slice().as_ptr(),
-        packed.centroids.as_slice().as_ptr(),
-    );
     let mut inertia = 0.0f64;
     for start in (0..n).step_by(block_rows) {
         let rows = block_rows.min(n - start);
@@ -748,42 +744,75 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 }
             }
         }
-        // The fused update, and without the scores the exact distance to the winner, summed
-        // lane-wise over each register tile and then in f64 (the same grouping as above), in
-        // one pass over each point.
-        let exact = !V::T::INERTIA_FROM_SCORE;
-        if exact || sums.is_some() {
-            // SAFETY: every label is `< k` (see above) and `i < n`; rows of the data and the
-            // centroids are valid for `d` reads, a padded row of `sums` (a separate buffer) for
-            // `stride` writes; the caller guarantees the ISA.
-            unsafe {
-                let mut x = xs.add(start * d);
-                let mut tile_sum = V::splat(V::T::zero());
-                for r in 0..rows {
-                    let j = *labels.get_unchecked(start + r) as usize;
-                    let c = cs.add(j * d);
-                    match sums.as_mut() {
-                        Some(s) => {
-                            *s.counts.get_unchecked_mut(j) += 1;
-                            let row = s.sums.as_mut_ptr().add(j * s.stride);
-                            if exact {
-                                tile_sum = tile_sum.add(sq_diff_add::<V>(x, c, row, d));
-                            } else {
-                                add_row::<V>(row, x, d);
-                            }
-                        }
-                        None => tile_sum = tile_sum.add(sq_diff::<V>(x, c, d)),
-                    }
-                    if exact && (r % MR == MR - 1 || r + 1 == rows) {
-                        inertia += tile_sum.reduce_add().as_f64();
-                        tile_sum = V::splat(V::T::zero());
-                    }
-                    x = x.add(d);
-                }
-            }
-        }
+        // SAFETY: the block's labels were just written (each `< k`); rows `start..start + rows`
+        // are within the chunk; the caller guarantees the ISA.
+        inertia += unsafe {
+            add_block::<V, MR>(
+                points,
+                packed.centroids,
+                (start, rows),
+                &labels[start..start + rows],
+                sums.as_mut(),
+            )
+        };
     }
     inertia.max(0.0)
+}
+
+/// The end of a block of [`dot_chunk`]: the fused update (each point added to its cluster's
+/// sum), and where the score's rounding is too coarse (`f32`) the exact distance to the winner,
+/// summed lane-wise over each register tile of `MR` points and then in `f64` (the grouping of
+/// `finish_tile`), in one pass over each point. Returns the block's inertia from exact distances
+/// (0 when the scores supplied it).
+///
+/// # Safety
+/// `V`'s instruction set must be available; every label is `< centroids.n()`; rows `start ..
+/// start + rows` exist in `points`; a row of `sums` holds `stride` (≥ `d` rounded up to whole
+/// vectors) values.
+#[inline(always)]
+unsafe fn add_block<V: Vector, const MR: usize>(
+    points: Points<'_, V::T>,
+    centroids: Points<'_, V::T>,
+    (start, rows): (usize, usize),
+    labels: &[u32],
+    mut sums: Option<&mut Sums<'_, V::T>>,
+) -> f64 {
+    let exact = !V::T::INERTIA_FROM_SCORE;
+    let mut inertia = 0.0f64;
+    if !exact && sums.is_none() {
+        return inertia;
+    }
+    let d = points.d();
+    // SAFETY: every label is `< k` and `start + r < n`; rows of the data and the centroids are
+    // valid for `d` reads, a padded row of `sums` (a separate buffer) for `stride` writes; the
+    // caller guarantees the ISA.
+    unsafe {
+        let mut x = points.as_slice().as_ptr().add(start * d);
+        let cs = centroids.as_slice().as_ptr();
+        let mut tile_sum = V::splat(V::T::zero());
+        for r in 0..rows {
+            let j = *labels.get_unchecked(r) as usize;
+            let c = cs.add(j * d);
+            match sums.as_mut() {
+                Some(s) => {
+                    *s.counts.get_unchecked_mut(j) += 1;
+                    let row = s.sums.as_mut_ptr().add(j * s.stride);
+                    if exact {
+                        tile_sum = tile_sum.add(sq_diff_add::<V>(x, c, row, d));
+                    } else {
+                        add_row::<V>(row, x, d);
+                    }
+                }
+                None => tile_sum = tile_sum.add(sq_diff::<V>(x, c, d)),
+            }
+            if exact && (r % MR == MR - 1 || r + 1 == rows) {
+                inertia += tile_sum.reduce_add().as_f64();
+                tile_sum = V::splat(V::T::zero());
+            }
+            x = x.add(d);
+        }
+    }
+    inertia
 }
 // ANCHOR_END: dot_chunk
 

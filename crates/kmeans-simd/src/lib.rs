@@ -84,10 +84,8 @@ mod run;
 mod steps;
 mod vector;
 
-#[cfg(target_arch = "x86_64")]
-pub use arch::x86_64::{Avx2, Avx512};
 pub use bounds::Hamerly;
-pub use isa::{ISA_ENV, Isa};
+pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use run::CHUNK_ROWS;
 pub use steps::{Dot, Exact, ScalarFused};

@@ -75,7 +75,8 @@ pub(crate) struct Packed<'a, T> {
 }
 
 impl<'a, T: Elem> Packed<'a, T> {
-    /// Pack `centroids` into panels of `nr`, shifted by their mean when `centre` is true.
+    /// Pack `centroids` into panels of `nr`, shifted by their coordinate-wise median when `centre`
+    /// is true.
     pub(crate) fn new(centroids: Points<'a, T>, nr: usize, centre: bool) -> Self {
         let (k, d) = centroids.shape();
         let panels = k.div_ceil(nr);

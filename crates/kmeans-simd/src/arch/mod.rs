@@ -8,4 +8,4 @@
 
 pub(crate) mod portable;
 #[cfg(target_arch = "x86_64")]
-pub mod x86_64;
+pub(crate) mod x86_64;

@@ -5,8 +5,7 @@ use core::arch::x86_64::*;
 use crate::kernel::{self, DotJob, Job, Tiles};
 use crate::vector::Vector;
 
-/// Proof that the CPU has AVX2 and FMA: only [`Avx2::new`] (which checks) or the unsafe
-/// [`Avx2::new_unchecked`] make one, so its safe methods may run AVX2 code.
+/// Proof that the CPU has AVX2 and FMA: only [`Avx2::new`] (which checks) makes one, so its safe methods may run AVX2 code.
 #[derive(Clone, Copy, Debug)]
 pub struct Avx2(());
 
@@ -19,15 +18,6 @@ impl Avx2 {
         } else {
             None
         }
-    }
-
-    /// A token without the check.
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[inline]
-    pub unsafe fn new_unchecked() -> Self {
-        Avx2(())
     }
 
     /// Run a chunk kernel on `f32` data with this instruction set.

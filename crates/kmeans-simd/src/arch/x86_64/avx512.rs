@@ -6,7 +6,7 @@ use crate::kernel::{self, DotJob, Job, Tiles};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX-512F (and FMA, which every AVX-512F CPU has): only
-/// [`Avx512::new`] (which checks) or the unsafe [`Avx512::new_unchecked`] make one.
+/// [`Avx512::new`] (which checks) makes one.
 #[derive(Clone, Copy, Debug)]
 pub struct Avx512(());
 
@@ -19,15 +19,6 @@ impl Avx512 {
         } else {
             None
         }
-    }
-
-    /// A token without the check.
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512F and FMA.
-    #[inline]
-    pub unsafe fn new_unchecked() -> Self {
-        Avx512(())
     }
 
     /// Run a chunk kernel on `f32` data with this instruction set.

@@ -3,8 +3,8 @@
 mod avx2;
 mod avx512;
 
-pub use avx2::Avx2;
-pub use avx512::Avx512;
+pub(crate) use avx2::Avx2;
+pub(crate) use avx512::Avx512;
 
 /// Register-tile shapes, for packing centroids into panels of the right width.
 pub(crate) mod tiles {
