@@ -2,7 +2,12 @@
 //! init (its time excluded), one thread, rounds alternating between the variants; medians and ratios.
 //!
 //! ```text
-//! cargo run --release -p kmeans-simd --example converge -- [ROUNDS]
+//! cargo run --release -p kmeans-simd --example converge -- [ROUNDS] [ONLY]
+//! ```
+//!
+//! `ONLY` keeps the rows whose description contains it.
+//!
+//! ```text
 //! ```
 
 use std::time::Instant;
@@ -15,6 +20,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
+    if !std::env::args()
+        .nth(2)
+        .is_none_or(|only| what.contains(&only))
+    {
+        return;
+    }
     let registry = kmeans_simd::registry();
     let names = ["simd/iter/dot-blocked-par", "simd/iter/hamerly"];
     let variants: Vec<IterationVariant> = names
