@@ -68,5 +68,6 @@ pub use registry::{
 };
 pub use scalar::{Dtype, Scalar, format_number};
 pub use step::{
-    AssignStep, Composed, CostModel, IterationStep, Precision, Shape, UpdateStep, VariantInfo,
+    AssignStep, Composed, CostModel, IterationState, IterationStep, Precision, Shape, UpdateStep,
+    VariantInfo,
 };

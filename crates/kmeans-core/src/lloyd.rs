@@ -324,14 +324,14 @@ impl<T: Scalar> KMeans<T> {
         let mut history = Vec::new();
         let mut converged = false;
         let mut strict = false;
+        // Bounds-based variants keep per-fit state; plain Lloyd's variants have none.
+        let mut state = solver.start(data, k);
         for iteration in 1..=self.max_iter {
-            let inertia = solver.iterate(
-                data,
-                centroids.view(),
-                &mut labels,
-                next.as_mut_slice(),
-                &mut counts,
-            );
+            let (c, out) = (centroids.view(), next.as_mut_slice());
+            let inertia = match state.as_mut() {
+                Some(state) => state.iterate(data, c, &mut labels, out, &mut counts),
+                None => solver.iterate(data, c, &mut labels, out, &mut counts),
+            };
             let relocated = relocate_empty_clusters(
                 data,
                 centroids.view(),
@@ -339,6 +339,10 @@ impl<T: Scalar> KMeans<T> {
                 &mut next,
                 &mut counts,
             );
+            if relocated > 0 && state.is_some() {
+                // The bounds describe the labels before relocation: start afresh.
+                state = solver.start(data, k);
+            }
             let shift = centroid_shift(centroids.as_slice(), next.as_slice());
             std::mem::swap(&mut centroids, &mut next);
             let log = IterationLog {

@@ -61,6 +61,35 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
     fn sq_distances(&self, data: Points<'_, T>, centers: Points<'_, T>, out: &mut [T]) {
         crate::metrics::sq_distances(data, centers, out);
     }
+
+    /// A per-fit state for a variant that carries information from one iteration to the next
+    /// (the bounds of Hamerly's or Yinyang's algorithm), created once per Lloyd run on `data`
+    /// with `k` centroids; the driver then calls [`IterationState::iterate`] instead of
+    /// [`iterate`](Self::iterate). `None` (the default) for stateless variants: plain Lloyd.
+    fn start(&self, data: Points<'_, T>, k: usize) -> Option<Box<dyn IterationState<T>>> {
+        let _ = (data, k);
+        None
+    }
+}
+
+/// The state of one fit of a stateful variant (see [`IterationStep::start`]).
+///
+/// Contract: every call gets the same `data` and the `labels` this state wrote last time, and
+/// `centroids` are the previous call's means; the driver starts a fresh state whenever it
+/// changes labels itself (relocating an empty cluster), so bounds never outlive the labels
+/// they were computed for. Results must be those of [`IterationStep::iterate`] up to genuine
+/// ties.
+pub trait IterationState<T: Scalar>: Send {
+    /// One whole iteration, as [`IterationStep::iterate`]: assign, write the new means and
+    /// counts, return the inertia of the assignment w.r.t. `centroids`.
+    fn iterate(
+        &mut self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+    ) -> f64;
 }
 
 /// Problem size, for the memory and work models of [`VariantInfo`].

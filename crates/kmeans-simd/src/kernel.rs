@@ -181,7 +181,7 @@ impl Blocking {
 /// # Safety
 /// `V`'s instruction set must be available; `x` and `c` are valid for `d` reads.
 #[inline(always)]
-unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
+pub(crate) unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize) -> V {
     let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: full loads read `lanes` values at `t + lanes <= main <= d`, the partial loads
@@ -242,7 +242,7 @@ unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T
 /// `V`'s instruction set must be available; `sums` is valid for `d` rounded up to `LANES`
 /// reads and writes, `x` for `d` reads, and they do not overlap.
 #[inline(always)]
-unsafe fn add_row<V: Vector>(sums: *mut V::T, x: *const V::T, d: usize) {
+pub(crate) unsafe fn add_row<V: Vector>(sums: *mut V::T, x: *const V::T, d: usize) {
     let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: `x` is read within its first `d` values, `sums` within its padded row.

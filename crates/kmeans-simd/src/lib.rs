@@ -22,6 +22,7 @@
 //! | 4 | `simd/assign/dot-blocked`, `simd/iter/dot-blocked-fused` | + cache blocking: centroid tiles reused from L1, point blocks from L2 |
 //! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order |
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
+//! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds.rs`) |
 //!
 //! ## Precision
 //!
@@ -75,6 +76,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod arch;
+mod bounds;
 mod isa;
 mod kernel;
 mod pack;
@@ -82,6 +84,7 @@ mod run;
 mod steps;
 mod vector;
 
+pub use bounds::Hamerly;
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use run::CHUNK_ROWS;
@@ -109,6 +112,15 @@ fn exact_memory(s: Shape, fused: bool) -> f64 {
     } else {
         0.0
     }
+}
+
+/// Extra bytes of the bounds variants: `t` `f32` bounds per point (`t = 1` for Hamerly), the
+/// scratch of one survivor block per thread (two assumed), the `k × k` centroid distances and
+/// the previous centroids, and the fused partial sums — `O(n·t + k²)`, never `n × k`.
+fn bounds_memory(s: Shape, t: usize) -> f64 {
+    let rows = run::chunk_rows(s.n).min(s.n);
+    let scratch = rows * (s.elem + 8) + bounds::SURVIVOR_BLOCK * (s.k + s.d) * s.elem;
+    (4 * s.n * t + 2 * scratch + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
 }
 
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the
@@ -217,6 +229,17 @@ pub fn registry() -> Registry {
             )
             .parallel(),
             Exact::new().parallel(true),
+        ),
+        IterationVariant::new(
+            VariantInfo::new(
+                "simd/iter/hamerly",
+                "exact bounds (Hamerly 2010): a point whose distance to its centroid is below half the gap to the next centroid, or below its lower bound, skips all other distances; the rest get one dense SIMD pass per block; threads",
+            )
+            .memory(|s| bounds_memory(s, 1))
+            // The worst case, the first iteration: every point through the dense pass.
+            .work(|s| s.assign_flops() + (4 * s.n * s.d) as f64)
+            .parallel(),
+            Hamerly::new().parallel(true),
         ),
     ];
     Registry {

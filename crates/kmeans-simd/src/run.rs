@@ -101,6 +101,25 @@ where
     T: Elem,
     F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
+    run_chunks_at(data, labels, k, accumulate, parallel, &|_, p, l, s| {
+        chunk(p, l, s)
+    })
+}
+
+/// [`run_chunks`] for kernels with per-chunk state (the bounds of `bounds.rs`): `chunk` also
+/// gets the chunk's index, `0..n.div_ceil(chunk_rows(n))`.
+pub(crate) fn run_chunks_at<T, F>(
+    data: Points<'_, T>,
+    labels: &mut [u32],
+    k: usize,
+    accumulate: bool,
+    parallel: bool,
+    chunk: &F,
+) -> Totals
+where
+    T: Elem,
+    F: Fn(usize, Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
+{
     let (n, d) = data.shape();
     let stride = sum_stride::<T>(d);
     let rows = chunk_rows(n);
@@ -138,7 +157,7 @@ where
             stride,
             counts: &mut p.counts,
         });
-        p.inertia = chunk(points, labels, sums);
+        p.inertia = chunk(c, points, labels, sums);
     };
     // ANCHOR: ordered_reduction
     for first in (0..chunks).step_by(wave.max(1)) {

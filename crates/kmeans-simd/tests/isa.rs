@@ -9,7 +9,7 @@ use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
 };
-use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Isa};
+use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa};
 
 /// The step configurations that depend on the ISA, with the precision each declares.
 fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
@@ -39,6 +39,13 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
             exact.parallel(true),
         ),
         AssignVariant::new(ainfo("exact-par", Precision::Exact), exact.parallel(true)),
+    );
+    let hamerly = Hamerly::with_isa(isa).unwrap().parallel(true);
+    push(
+        format!("hamerly-{isa}"),
+        Precision::Exact,
+        IterationVariant::new(info("hamerly", Precision::Exact, true), hamerly),
+        AssignVariant::new(ainfo("hamerly", Precision::Exact), hamerly),
     );
     for (name, blocking, parallel) in [
         ("dot-regblock", Blocking::Register, false),

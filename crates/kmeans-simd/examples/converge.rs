@@ -1,0 +1,112 @@
+//! Bounds against plain Lloyd, side by side: fits to `tol = 1e-4` from the same k-means++
+//! init (its time excluded), one thread, rounds alternating between the variants; medians and ratios.
+//!
+//! ```text
+//! cargo run --release -p kmeans-simd --example converge -- [ROUNDS] [ONLY]
+//! ```
+//!
+//! `ONLY` keeps the rows whose description contains it.
+//!
+//! ```text
+//! ```
+
+use std::time::Instant;
+
+use kmeans_core::{IterationVariant, KMeans, Matrix, Scalar, data};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
+    if !std::env::args()
+        .nth(2)
+        .is_none_or(|only| what.contains(&only))
+    {
+        return;
+    }
+    let registry = kmeans_simd::registry();
+    let names = ["simd/iter/dot-blocked-par", "simd/iter/hamerly"];
+    let variants: Vec<IterationVariant> = names
+        .iter()
+        .map(|n| registry.iteration_named(n).expect("registered"))
+        .collect();
+    // The same k-means++ init for both: it runs on the same exact distance kernel.
+    let params = KMeans::new(k).seed(5).tol(1e-4).threads(Some(1));
+    let mut times = vec![Vec::new(); variants.len()];
+    let mut iters = vec![0; variants.len()];
+    let mut fits = Vec::new();
+    for _ in 0..rounds {
+        fits.clear();
+        for (v, t) in variants.iter().zip(times.iter_mut()) {
+            let start = Instant::now();
+            let fit = params.fit_variant(v, points.view()).expect("fit");
+            // Lloyd's iterations only: the init is the same for both.
+            t.push(start.elapsed().as_secs_f64() - fit.init_seconds);
+            fits.push(fit);
+        }
+    }
+    for (i, f) in fits.iter().enumerate() {
+        iters[i] = f.iterations;
+    }
+    let differ = fits[0]
+        .labels
+        .iter()
+        .zip(&fits[1].labels)
+        .filter(|(a, b)| a != b)
+        .count();
+    let m: Vec<f64> = times.into_iter().map(median).collect();
+    println!(
+        "{what:<34} {:>5}  lloyd {:>8.1} ms ({:>3} it)  hamerly {:>8.1} ms ({:>3} it)  ratio {:.3}  labels differ {differ}",
+        T::DTYPE,
+        m[0] * 1e3,
+        iters[0],
+        m[1] * 1e3,
+        iters[1],
+        m[1] / m[0]
+    );
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5);
+    run(
+        "blobs 2e5 x 16, k = 128",
+        &data::blobs::<f32>(200_000, 128, 16, 1.0, 1).data,
+        128,
+        rounds,
+    );
+    run(
+        "blobs 1e5 x 64, k = 64",
+        &data::blobs::<f64>(100_000, 64, 64, 1.0, 2).data,
+        64,
+        rounds,
+    );
+    run(
+        "uniform 2e5 x 16, k = 128",
+        &data::uniform::<f32>(200_000, 16, 3),
+        128,
+        rounds,
+    );
+    run(
+        "uniform 1e5 x 64, k = 64",
+        &data::uniform::<f64>(100_000, 64, 4),
+        64,
+        rounds,
+    );
+    run(
+        "blobs 1e5 x 4, k = 32 (low d)",
+        &data::blobs::<f32>(100_000, 32, 4, 1.0, 5).data,
+        32,
+        rounds,
+    );
+    run(
+        "blobs 2e4 x 256, k = 64 (high d)",
+        &data::blobs::<f32>(20_000, 64, 256, 1.0, 6).data,
+        64,
+        rounds,
+    );
+}

@@ -1,0 +1,127 @@
+//! The bounds variants are exact: from the same init and for the same number of iterations,
+//! their fits equal plain Lloyd's (`Exact`, the same distance kernel without bounds) — labels
+//! identical and, since the points are then added in the same order, centroids and inertia
+//! bit-identical — on every ISA, with 1 and 2 threads, on well and badly separated data, the
+//! kit's edge cases (duplicates, ties, `k = 1`, `k = n`) and a fit that relocates a cluster.
+
+use kmeans_core::testkit::{self, edge_cases};
+use kmeans_core::{Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data};
+use kmeans_simd::{Exact, Hamerly, Isa};
+
+/// Fit `data` with `step` and with plain `Exact` Lloyd from `init`, `iterations` iterations
+/// (`tol = 0`), and demand equal results.
+fn same_fit<T: Scalar>(
+    what: &str,
+    data: &Matrix<T>,
+    init: Matrix<T>,
+    iterations: usize,
+    isa: Isa,
+    threads: usize,
+) -> Result<Fit<T>, String>
+where
+    Hamerly: IterationStep<T>,
+    Exact: IterationStep<T>,
+{
+    let params = KMeans::new(init.n())
+        .init(Init::Centroids(init))
+        .max_iter(iterations)
+        .tol(0.0)
+        .threads(Some(threads));
+    let plain = Exact::with_isa(isa).unwrap().parallel(true);
+    let bounds = Hamerly::with_isa(isa).unwrap().parallel(true);
+    let context = |e: String| format!("{what} [{isa}, {threads} threads, {}]: {e}", T::DTYPE);
+    let want = params
+        .fit(&plain, data.view())
+        .map_err(|e| context(e.to_string()))?;
+    let got = params
+        .fit(&bounds, data.view())
+        .map_err(|e| context(e.to_string()))?;
+    if got.labels != want.labels {
+        let i = (0..want.labels.len())
+            .find(|&i| got.labels[i] != want.labels[i])
+            .unwrap_or(0);
+        // A genuine tie is the only acceptable difference.
+        testkit::check_labels(
+            Precision::Exact,
+            data.view(),
+            got.centroids.view(),
+            &got.labels,
+        )
+        .map_err(|e| context(format!("labels differ from Lloyd's at point {i}: {e}")))?;
+        return Ok(got);
+    }
+    if got.centroids != want.centroids || got.inertia.to_bits() != want.inertia.to_bits() {
+        return Err(context(format!(
+            "same labels but different centroids or inertia ({} vs {})",
+            got.inertia, want.inertia
+        )));
+    }
+    let shifts = |f: &Fit<T>| f.history.iter().map(|h| h.shift).collect::<Vec<_>>();
+    if shifts(&got) != shifts(&want) {
+        return Err(context("different per-iteration history".into()));
+    }
+    Ok(got)
+}
+
+fn cases<T: Scalar>() -> Vec<(String, Matrix<T>, Matrix<T>, usize)>
+where
+    Hamerly: IterationStep<T>,
+{
+    let mut out = Vec::new();
+    // Well separated, many chunks (n > 16 · 512), mid d.
+    let blobs = data::blobs::<T>(20_000, 24, 12, 0.5, 7);
+    let init =
+        Matrix::from_rows(&(0..24).map(|i| blobs.data.row(i * 811)).collect::<Vec<_>>()).unwrap();
+    out.push(("blobs 20000 x 12, k = 24".into(), blobs.data, init, 30));
+    // Badly separated: uniform data, low d.
+    let uniform = data::uniform::<T>(9_000, 3, 11);
+    let init =
+        Matrix::from_rows(&(0..40).map(|i| uniform.row(i * 97)).collect::<Vec<_>>()).unwrap();
+    out.push(("uniform 9000 x 3, k = 40".into(), uniform, init, 40));
+    for case in edge_cases::<T>() {
+        out.push((case.name, case.data, case.centroids, 8));
+    }
+    out
+}
+
+fn check_all<T: Scalar>()
+where
+    Hamerly: IterationStep<T>,
+    Exact: IterationStep<T>,
+{
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        for (what, data, init, iterations) in cases::<T>() {
+            for threads in [1, 2] {
+                if let Err(e) = same_fit(&what, &data, init.clone(), iterations, isa, threads) {
+                    failures.push(e);
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn hamerly_fits_equal_plain_lloyd_f64() {
+    check_all::<f64>();
+}
+
+#[test]
+fn hamerly_fits_equal_plain_lloyd_f32() {
+    check_all::<f32>();
+}
+
+/// A cluster that empties is relocated by the driver; the bounds restart and stay exact.
+#[test]
+fn hamerly_survives_relocation() {
+    let rows: Vec<Vec<f64>> = (0..60)
+        .map(|i| vec![(i % 2) as f64 * 10.0 + (i as f64) * 1e-3, 1.0])
+        .collect();
+    let data = Matrix::from_rows(&rows).unwrap();
+    let far = Matrix::from_rows(&[[0.0, 1.0], [10.0, 1.0], [500.0, 500.0]]).unwrap();
+    for isa in Isa::available() {
+        let fit = same_fit("relocation", &data, far.clone(), 10, isa, 1).unwrap();
+        assert!(fit.history[0].relocated > 0, "{isa}: nothing was relocated");
+    }
+}
