@@ -34,6 +34,9 @@ pub struct IterationLog {
     pub shift: f64,
     /// Empty clusters relocated in this iteration.
     pub relocated: usize,
+    /// Point–centroid distances this iteration computed: `n·k` for plain Lloyd, fewer for a
+    /// variant whose bounds skip some (see [`IterationState::distances`](crate::IterationState::distances)).
+    pub distances: u64,
 }
 
 /// A callback that sees every [`IterationLog`] as it happens (verbose output, progress bars).
@@ -328,10 +331,14 @@ impl<T: Scalar> KMeans<T> {
         let mut state = solver.start(data, k);
         for iteration in 1..=self.max_iter {
             let (c, out) = (centroids.view(), next.as_mut_slice());
-            let inertia = match state.as_mut() {
-                Some(state) => state.iterate(data, c, &mut labels, out, &mut counts),
-                None => solver.iterate(data, c, &mut labels, out, &mut counts),
+            let (inertia, distances) = match state.as_mut() {
+                Some(state) => {
+                    let inertia = state.iterate(data, c, &mut labels, out, &mut counts);
+                    (inertia, state.distances())
+                }
+                None => (solver.iterate(data, c, &mut labels, out, &mut counts), None),
             };
+            let distances = distances.unwrap_or((n * k) as u64);
             let relocated = relocate_empty_clusters(
                 data,
                 centroids.view(),
@@ -351,6 +358,7 @@ impl<T: Scalar> KMeans<T> {
                 inertia,
                 shift,
                 relocated,
+                distances,
             };
             if let Some(observer) = &self.observer {
                 observer(&log);

@@ -90,6 +90,13 @@ pub trait IterationState<T: Scalar>: Send {
         new_centroids: &mut [T],
         counts: &mut [u32],
     ) -> f64;
+
+    /// How many point–centroid distances the last [`iterate`](Self::iterate) computed (plain
+    /// Lloyd computes `n·k`), or `None` when the state does not count them. What the bounds
+    /// skip is `n·k` minus this.
+    fn distances(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Problem size, for the memory and work models of [`VariantInfo`].

@@ -27,45 +27,53 @@ fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
         return;
     }
     let registry = kmeans_simd::registry();
-    let names = ["simd/iter/dot-blocked-par", "simd/iter/hamerly"];
+    let names = [
+        "simd/iter/dot-blocked-par",
+        "simd/iter/hamerly",
+        "simd/iter/yinyang",
+    ];
     let variants: Vec<IterationVariant> = names
         .iter()
         .map(|n| registry.iteration_named(n).expect("registered"))
         .collect();
-    // The same k-means++ init for both: it runs on the same exact distance kernel.
+    // The same k-means++ init for all: it runs on the same exact distance kernel.
     let params = KMeans::new(k).seed(5).tol(1e-4).threads(Some(1));
     let mut times = vec![Vec::new(); variants.len()];
-    let mut iters = vec![0; variants.len()];
     let mut fits = Vec::new();
     for _ in 0..rounds {
         fits.clear();
         for (v, t) in variants.iter().zip(times.iter_mut()) {
             let start = Instant::now();
             let fit = params.fit_variant(v, points.view()).expect("fit");
-            // Lloyd's iterations only: the init is the same for both.
+            // Lloyd's iterations only: the init is the same for all.
             t.push(start.elapsed().as_secs_f64() - fit.init_seconds);
             fits.push(fit);
         }
     }
-    for (i, f) in fits.iter().enumerate() {
-        iters[i] = f.iterations;
-    }
-    let differ = fits[0]
-        .labels
-        .iter()
-        .zip(&fits[1].labels)
-        .filter(|(a, b)| a != b)
-        .count();
     let m: Vec<f64> = times.into_iter().map(median).collect();
-    println!(
-        "{what:<34} {:>5}  lloyd {:>8.1} ms ({:>3} it)  hamerly {:>8.1} ms ({:>3} it)  ratio {:.3}  labels differ {differ}",
-        T::DTYPE,
-        m[0] * 1e3,
-        iters[0],
-        m[1] * 1e3,
-        iters[1],
-        m[1] / m[0]
-    );
+    let mut line = format!("{what:<34} {:>5}", T::DTYPE);
+    for (i, f) in fits.iter().enumerate() {
+        let short = names[i].rsplit('/').next().unwrap_or(names[i]);
+        // Of the n·k distances per iteration plain Lloyd computes, the share this fit did.
+        let all = (f.iterations * points.n() * k) as f64;
+        let done: u64 = f.history.iter().map(|h| h.distances).sum();
+        line += &format!(
+            "  {short} {:>8.1} ms ({:>3} it, {:>5.1} % dist.)",
+            m[i] * 1e3,
+            f.iterations,
+            100.0 * done as f64 / all
+        );
+        if i > 0 {
+            let differ = f
+                .labels
+                .iter()
+                .zip(&fits[0].labels)
+                .filter(|(a, b)| a != b)
+                .count();
+            line += &format!(" ×{:.3} [{differ} labels ≠]", m[i] / m[0]);
+        }
+    }
+    println!("{line}");
 }
 
 fn main() {

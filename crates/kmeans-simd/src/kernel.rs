@@ -209,7 +209,12 @@ pub(crate) unsafe fn sq_diff<V: Vector>(x: *const V::T, c: *const V::T, d: usize
 /// # Safety
 /// As [`sq_diff`] and [`add_row`]; `sums` does not overlap `x` or `c`.
 #[inline(always)]
-unsafe fn sq_diff_add<V: Vector>(x: *const V::T, c: *const V::T, sums: *mut V::T, d: usize) -> V {
+pub(crate) unsafe fn sq_diff_add<V: Vector>(
+    x: *const V::T,
+    c: *const V::T,
+    sums: *mut V::T,
+    d: usize,
+) -> V {
     let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: as in `sq_diff` and `add_row`: `x` and `c` are read within their first `d`
@@ -488,6 +493,126 @@ pub(crate) unsafe fn distances_chunk<V: Vector>(job: DistJob<'_, V::T>) {
     }
 }
 // ANCHOR_END: distances_chunk
+
+/// Per point of [`nearest_two_chunk`]: the position (in its `centers`) of the nearest center,
+/// the squared distance to it, and the second-smallest squared distance (∞ with one center).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Nearest<T> {
+    pub at: u32,
+    pub first: T,
+    pub second: T,
+}
+
+/// Points per register tile of [`nearest_two_chunk`]: four accumulators and their three
+/// running vectors (best, its index, second best) fit AVX-512's 32 registers.
+const NEAR_MR: usize = 4;
+
+/// Centers packed for [`nearest_two_chunk`]: coordinate-major panels of `LANES` (padding
+/// lanes at +∞, so their distances are +∞: never nearest, and second only when there is no
+/// second center), and each panel's lane indices. Packed once per chunk and reused.
+#[derive(Default)]
+pub(crate) struct NearPanels<T> {
+    panels: Vec<T>,
+    index: Vec<T>,
+    t: usize,
+}
+
+impl<T: Elem> NearPanels<T> {
+    /// Pack `centers` for vectors of `lanes`.
+    pub fn pack(&mut self, centers: Points<'_, T>, lanes: usize) {
+        let (t, d) = centers.shape();
+        let panels = t.div_ceil(lanes);
+        self.panels.clear();
+        self.panels.resize(panels * d * lanes, T::infinity());
+        for (j, c) in centers.rows().enumerate() {
+            let (p, lane) = (j / lanes, j % lanes);
+            for (q, &v) in c.iter().enumerate() {
+                self.panels[(p * d + q) * lanes + lane] = v;
+            }
+        }
+        self.index.clear();
+        self.index.extend((0..panels * lanes).map(T::from_index));
+        self.t = t;
+    }
+}
+
+/// The bounds variants' dense pass: for every point, its nearest center and the two smallest
+/// squared distances, by exact differences in the same order as [`distances_chunk`] (so the
+/// same values), kept in registers: per panel of `LANES` centers, a running maximum of the
+/// negated distances with its index (strictly greater, so the earlier index wins a tie, as in
+/// Lloyd's arg-min) and of the losers (the second best); only the `LANES` lanes of each are
+/// reduced at the end.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `centers` were packed for `V::LANES` and `d`
+/// coordinates; `out` holds `points.n()` values.
+#[inline(always)]
+pub(crate) unsafe fn nearest_two_chunk<V: Vector>(
+    points: Points<'_, V::T>,
+    centers: &NearPanels<V::T>,
+    out: &mut [Nearest<V::T>],
+) {
+    let (d, lanes) = (points.d(), V::LANES);
+    let panels = centers.t.div_ceil(lanes);
+    let mut lane_best = [V::T::zero(); 64];
+    let n = points.n();
+    let mut i = 0;
+    while i < n {
+        let mr = NEAR_MR.min(n - i);
+        // SAFETY: panel rows are `lanes` values each, `d` rows per panel, `index` holds a
+        // vector per panel (the caller packed them so); every point row holds `d` values;
+        // the caller guarantees the ISA.
+        let (top, at, next) = unsafe {
+            let low = V::splat(V::T::neg_infinity());
+            let (mut top, mut at, mut next) = (
+                [low; NEAR_MR],
+                [V::splat(V::T::from_index(0)); NEAR_MR],
+                [low; NEAR_MR],
+            );
+            let x: [*const V::T; NEAR_MR] =
+                std::array::from_fn(|r| points.row(i + r.min(mr - 1)).as_ptr());
+            for p in 0..panels {
+                let panel = centers.panels[p * d * lanes..].as_ptr();
+                let mut acc = [V::splat(V::T::zero()); NEAR_MR];
+                for c in 0..d {
+                    let cv = V::load(panel.add(c * lanes));
+                    for r in 0..NEAR_MR {
+                        let diff = V::splat(*x[r].add(c)).sub(cv);
+                        acc[r] = diff.fmadd(diff, acc[r]);
+                    }
+                }
+                let idx = V::load(centers.index.as_ptr().add(p * lanes));
+                for r in 0..NEAR_MR {
+                    let s = V::splat(V::T::zero()).sub(acc[r]);
+                    // The loser of `s` against the best so far competes for second place.
+                    let (_, loser) = s.gt_select(top[r], top[r], s);
+                    (next[r], _) = loser.gt_select(next[r], loser, next[r]);
+                    (top[r], at[r]) = s.gt_select(top[r], idx, at[r]);
+                }
+            }
+            (top, at, next)
+        };
+        for r in 0..mr {
+            // SAFETY: `lane_best` holds 64 ≥ `lanes` values; the caller guarantees the ISA.
+            let (score, j, runner) = unsafe {
+                let (score, j) = top[r].argmax_lanes(at[r]);
+                // Second overall: the best of the seconds and of the other lanes' firsts
+                // (lane `l` only ever holds indices ≡ l mod LANES, so the winner's is j % LANES).
+                top[r].store(lane_best.as_mut_ptr());
+                lane_best[j % lanes] = V::T::neg_infinity();
+                let others = V::load(lane_best.as_ptr());
+                let (merged, _) = others.gt_select(next[r], others, next[r]);
+                (score, j, merged.argmax_lanes(at[r]).0)
+            };
+            out[i + r] = Nearest {
+                at: j as u32,
+                first: -score,
+                second: -runner,
+            };
+        }
+        i += mr;
+    }
+}
 
 // ANCHOR: microkernel
 /// The register tile: `MR` packed points (rows of `d`) against one panel of `NR = NV · LANES`

@@ -22,7 +22,8 @@
 //! | 4 | `simd/assign/dot-blocked`, `simd/iter/dot-blocked-fused` | + cache blocking: centroid tiles reused from L1, point blocks from L2 |
 //! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order |
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
-//! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds.rs`) |
+//! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds/`) |
+//! | — | `simd/iter/yinyang` | Yinyang's bounds: centroids in `k/10` groups; most points skip every distance, the survivors recompute only the groups they cannot rule out, a dense pass per group and block |
 //!
 //! ## Precision
 //!
@@ -84,7 +85,7 @@ mod run;
 mod steps;
 mod vector;
 
-pub use bounds::Hamerly;
+pub use bounds::{Hamerly, Yinyang};
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use run::CHUNK_ROWS;
@@ -114,13 +115,14 @@ fn exact_memory(s: Shape, fused: bool) -> f64 {
     }
 }
 
-/// Extra bytes of the bounds variants: `t` `f32` bounds per point (`t = 1` for Hamerly), the
+/// Extra bytes of the bounds variants: `b` `f32` bounds per point (1 for Hamerly, `t + 1` for
+/// Yinyang's `t` groups), the
 /// scratch of one survivor block per thread (two assumed), the `k × k` centroid distances and
 /// the previous centroids, and the fused partial sums — `O(n·t + k²)`, never `n × k`.
-fn bounds_memory(s: Shape, t: usize) -> f64 {
+fn bounds_memory(s: Shape, b: usize) -> f64 {
     let rows = run::chunk_rows(s.n).min(s.n);
     let scratch = rows * (s.elem + 8) + bounds::SURVIVOR_BLOCK * (s.k + s.d) * s.elem;
-    (4 * s.n * t + 2 * scratch + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
+    (4 * s.n * b + 2 * scratch + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
 }
 
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the
@@ -240,6 +242,17 @@ pub fn registry() -> Registry {
             .work(|s| s.assign_flops() + (4 * s.n * s.d) as f64)
             .parallel(),
             Hamerly::new().parallel(true),
+        ),
+        IterationVariant::new(
+            VariantInfo::new(
+                "simd/iter/yinyang",
+                "exact bounds (Yinyang, Ding et al. 2015): centroids in k/10 groups; a global filter skips every distance of most points, a group filter limits the rest to the groups their bounds cannot rule out, each a dense SIMD pass per block; threads",
+            )
+            .memory(|s| bounds_memory(s, bounds::groups_for(s.k) + 1))
+            // The worst case, the first iteration: every point through the dense pass.
+            .work(|s| s.assign_flops() + (4 * s.n * s.d) as f64)
+            .parallel(),
+            Yinyang::new().parallel(true),
         ),
     ];
     Registry {

@@ -1,4 +1,4 @@
-//! The bounds variants are exact: from the same init and for the same number of iterations,
+//! The bounds variants (Hamerly, Yinyang) are exact: from the same init and for the same number of iterations,
 //! their fits equal plain Lloyd's (`Exact`, the same distance kernel without bounds) — labels
 //! identical and, since the points are then added in the same order, centroids and inertia
 //! bit-identical — on every ISA, with 1 and 2 threads, on well and badly separated data, the
@@ -6,10 +6,28 @@
 
 use kmeans_core::testkit::{self, edge_cases};
 use kmeans_core::{Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data};
-use kmeans_simd::{Exact, Hamerly, Isa};
+use kmeans_simd::{Exact, Hamerly, Isa, Yinyang};
 
-/// Fit `data` with `step` and with plain `Exact` Lloyd from `init`, `iterations` iterations
-/// (`tol = 0`), and demand equal results.
+/// The bounds variants under test, by name, pinned to `isa` and threaded.
+fn bounded<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
+where
+    Hamerly: IterationStep<T>,
+    Yinyang: IterationStep<T>,
+{
+    vec![
+        (
+            "hamerly",
+            Box::new(Hamerly::with_isa(isa).unwrap().parallel(true)),
+        ),
+        (
+            "yinyang",
+            Box::new(Yinyang::with_isa(isa).unwrap().parallel(true)),
+        ),
+    ]
+}
+
+/// Fit `data` with every bounds variant and with plain `Exact` Lloyd from `init`,
+/// `iterations` iterations (`tol = 0`), and demand equal results; the last variant's fit.
 fn same_fit<T: Scalar>(
     what: &str,
     data: &Matrix<T>,
@@ -20,6 +38,7 @@ fn same_fit<T: Scalar>(
 ) -> Result<Fit<T>, String>
 where
     Hamerly: IterationStep<T>,
+    Yinyang: IterationStep<T>,
     Exact: IterationStep<T>,
 {
     let params = KMeans::new(init.n())
@@ -28,14 +47,38 @@ where
         .tol(0.0)
         .threads(Some(threads));
     let plain = Exact::with_isa(isa).unwrap().parallel(true);
-    let bounds = Hamerly::with_isa(isa).unwrap().parallel(true);
-    let context = |e: String| format!("{what} [{isa}, {threads} threads, {}]: {e}", T::DTYPE);
     let want = params
         .fit(&plain, data.view())
-        .map_err(|e| context(e.to_string()))?;
-    let got = params
-        .fit(&bounds, data.view())
-        .map_err(|e| context(e.to_string()))?;
+        .map_err(|e| format!("{what} [{isa}, {threads} threads, {}]: {e}", T::DTYPE))?;
+    let mut last = None;
+    for (name, bounds) in bounded::<T>(isa) {
+        let context = |e: String| {
+            format!(
+                "{what} [{name}, {isa}, {threads} threads, {}]: {e}",
+                T::DTYPE
+            )
+        };
+        let got = params
+            .fit(bounds.as_ref(), data.view())
+            .map_err(|e| context(e.to_string()))?;
+        check_same(&got, &want, data).map_err(context)?;
+        last = Some(got);
+    }
+    Ok(last.expect("at least one bounds variant"))
+}
+
+/// `got` equals `want` (plain Lloyd's): labels identical but for genuine ties, and with the
+/// same labels, centroids, inertia and per-iteration shifts bit for bit. No iteration
+/// computed more than `n·(k + 1)` distances (a point whose bounds all fail costs its own
+/// centroid's distance and then the dense pass).
+fn check_same<T: Scalar>(got: &Fit<T>, want: &Fit<T>, data: &Matrix<T>) -> Result<(), String> {
+    let all = (data.n() * (got.centroids.n() + 1)) as u64;
+    if let Some(h) = got.history.iter().find(|h| h.distances > all) {
+        return Err(format!(
+            "iteration {} counted {} distances, more than n·(k + 1) = {all}",
+            h.iteration, h.distances
+        ));
+    }
     if got.labels != want.labels {
         let i = (0..want.labels.len())
             .find(|&i| got.labels[i] != want.labels[i])
@@ -47,26 +90,23 @@ where
             got.centroids.view(),
             &got.labels,
         )
-        .map_err(|e| context(format!("labels differ from Lloyd's at point {i}: {e}")))?;
-        return Ok(got);
+        .map_err(|e| format!("labels differ from Lloyd's at point {i}: {e}"))?;
+        return Ok(());
     }
     if got.centroids != want.centroids || got.inertia.to_bits() != want.inertia.to_bits() {
-        return Err(context(format!(
+        return Err(format!(
             "same labels but different centroids or inertia ({} vs {})",
             got.inertia, want.inertia
-        )));
+        ));
     }
     let shifts = |f: &Fit<T>| f.history.iter().map(|h| h.shift).collect::<Vec<_>>();
-    if shifts(&got) != shifts(&want) {
-        return Err(context("different per-iteration history".into()));
+    if shifts(got) != shifts(want) {
+        return Err("different per-iteration history".into());
     }
-    Ok(got)
+    Ok(())
 }
 
-fn cases<T: Scalar>() -> Vec<(String, Matrix<T>, Matrix<T>, usize)>
-where
-    Hamerly: IterationStep<T>,
-{
+fn cases<T: Scalar>() -> Vec<(String, Matrix<T>, Matrix<T>, usize)> {
     let mut out = Vec::new();
     // Well separated, many chunks (n > 16 · 512), mid d.
     let blobs = data::blobs::<T>(20_000, 24, 12, 0.5, 7);
@@ -78,6 +118,20 @@ where
     let init =
         Matrix::from_rows(&(0..40).map(|i| uniform.row(i * 97)).collect::<Vec<_>>()).unwrap();
     out.push(("uniform 9000 x 3, k = 40".into(), uniform, init, 40));
+    // Overlapping clusters, k = 64: six Yinyang groups, so the group filter decides.
+    let overlap = data::blobs::<T>(6_000, 64, 5, 2.0, 9);
+    let init = Matrix::from_rows(
+        &(0..64)
+            .map(|i| overlap.data.row(i * 89))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    out.push((
+        "overlapping blobs 6000 x 5, k = 64".into(),
+        overlap.data,
+        init,
+        25,
+    ));
     for case in edge_cases::<T>() {
         out.push((case.name, case.data, case.centroids, 8));
     }
@@ -87,6 +141,7 @@ where
 fn check_all<T: Scalar>()
 where
     Hamerly: IterationStep<T>,
+    Yinyang: IterationStep<T>,
     Exact: IterationStep<T>,
 {
     let mut failures = Vec::new();
@@ -103,18 +158,18 @@ where
 }
 
 #[test]
-fn hamerly_fits_equal_plain_lloyd_f64() {
+fn bounds_fits_equal_plain_lloyd_f64() {
     check_all::<f64>();
 }
 
 #[test]
-fn hamerly_fits_equal_plain_lloyd_f32() {
+fn bounds_fits_equal_plain_lloyd_f32() {
     check_all::<f32>();
 }
 
 /// A cluster that empties is relocated by the driver; the bounds restart and stay exact.
 #[test]
-fn hamerly_survives_relocation() {
+fn bounds_survive_relocation() {
     let rows: Vec<Vec<f64>> = (0..60)
         .map(|i| vec![(i % 2) as f64 * 10.0 + (i as f64) * 1e-3, 1.0])
         .collect();
@@ -123,5 +178,35 @@ fn hamerly_survives_relocation() {
     for isa in Isa::available() {
         let fit = same_fit("relocation", &data, far.clone(), 10, isa, 1).unwrap();
         assert!(fit.history[0].relocated > 0, "{isa}: nothing was relocated");
+    }
+}
+
+/// The bounds do skip work: on well-separated blobs, after a few iterations, each variant
+/// computes a small part of plain Lloyd's `n·k` distances (and all of them in the first).
+#[test]
+fn bounds_skip_most_distances_once_settled() {
+    let blobs = data::blobs::<f32>(20_000, 40, 8, 0.5, 3);
+    let init =
+        Matrix::from_rows(&(0..40).map(|i| blobs.data.row(i * 401)).collect::<Vec<_>>()).unwrap();
+    let all = (20_000 * 40) as u64;
+    for isa in Isa::available() {
+        for (name, step) in bounded::<f32>(isa) {
+            let fit = KMeans::new(40)
+                .init(Init::Centroids(init.clone()))
+                .max_iter(12)
+                .tol(0.0)
+                .threads(Some(1))
+                .fit(step.as_ref(), blobs.data.view())
+                .unwrap();
+            assert_eq!(
+                fit.history[0].distances, all,
+                "{name} [{isa}]: first iteration"
+            );
+            let last = fit.history.last().unwrap().distances;
+            assert!(
+                last * 5 < all,
+                "{name} [{isa}]: {last} of {all} distances at the end"
+            );
+        }
     }
 }

@@ -1,0 +1,283 @@
+//! Hamerly's bounds (Hamerly 2010), kept per fit in an [`IterationState`].
+//!
+//! Per point `i` with label `a` the state keeps a *lower bound* `l_i` on the distance to every
+//! other centroid. Each iteration, with the centroids' drifts `δ_j = ‖c_j(new) − c_j(old)‖`
+//! and `s_a` = half the distance from `c_a` to its nearest other centroid:
+//!
+//! 1. `l_i ← l_i − max_{j≠a} δ_j` (the triangle inequality: no other centroid came nearer by
+//!    more than it moved);
+//! 2. `u_i = ‖x_i − c_a‖`, computed exactly (one distance, `d` flops; it is also the point's
+//!    inertia term, so nothing is estimated);
+//! 3. if `u_i ≤ max(s_a, l_i)`, no centroid can be nearer than `c_a` and the point keeps its
+//!    label without any other distance;
+//! 4. otherwise the point *survives*. The survivors of a chunk are gathered into a contiguous
+//!    block and go through one dense pass of the exact distance kernel against all `k`
+//!    centroids ([`kernel::distances_chunk`]: a SIMD register tile, as dense as Lloyd's), which
+//!    gives the new label and a fresh lower bound (the second-smallest distance).
+//!
+//! Then, in point order, every point's exact distance to its centroid is added to the inertia
+//! and the point into its cluster's sum, exactly as [`Exact`]'s fused kernel does it: with the
+//! same labels, the new centroids and the inertia are bit-identical to `simd/iter/exact-par`.
+//!
+//! Why this is exact: see the module docs of `bounds`.
+//!
+//! **Memory.** One `f32` per point (`4·n` bytes) plus, per chunk, the gathered survivors
+//! (at most a chunk of points) and their `chunk × k` distances; the n × k matrix never exists.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use kmeans_core::{IterationState, Points, Scalar};
+use num_traits::{Float, Zero};
+
+use super::{
+    Config, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower, margin,
+};
+use crate::isa::Dispatch;
+use crate::kernel::{self, Job, Nearest, Sums, Tiles};
+use crate::run::{chunk_rows, finish_means, run_chunks_at};
+use crate::vector::{Elem, Vector};
+
+bounds_variant!(
+    /// Hamerly's algorithm: one lower bound per point, centroid drifts and half the distance
+    /// to the nearest other centroid decide which points need their distances; those survivors
+    /// get a dense SIMD pass per chunk. Exact precision; optionally multi-threaded (the fixed
+    /// chunks of `run.rs`, so results are bit-identical for any thread count).
+    Hamerly,
+    HamerlyState
+);
+
+/// What every chunk needs to know about this iteration's centroids.
+struct Moves {
+    /// No bounds yet: every point goes through the dense pass.
+    first: bool,
+    /// `s_j`: half the distance from centroid `j` to its nearest other one, rounded down
+    /// (∞ for `k = 1`).
+    half: Vec<f64>,
+    /// The largest drift, rounded up, and which centroid moved it.
+    max: f64,
+    argmax: usize,
+    /// The second-largest drift (what the lower bound of a point of `argmax` loses).
+    second: f64,
+}
+
+/// Input and output of the bounds chunk kernel.
+struct HamerlyJob<'a, T> {
+    points: Points<'a, T>,
+    centroids: Points<'a, T>,
+    labels: &'a mut [u32],
+    sums: Option<Sums<'a, T>>,
+    /// The chunk's lower bounds: per point, on its distance to every centroid but its own
+    /// (`f32`, rounded down).
+    lower: &'a mut [f32],
+    scratch: &'a mut Scratch<T>,
+    moves: &'a Moves,
+}
+
+impl<T: Elem> Job<T> for HamerlyJob<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { hamerly_chunk::<V>(self) }
+    }
+}
+
+/// Filter the chunk's points by their bounds, re-assign the survivors in one dense pass, then
+/// add every point into its cluster in point order. Returns the chunk's inertia.
+///
+/// # Safety
+/// `V`'s instruction set must be available.
+#[inline(always)]
+unsafe fn hamerly_chunk<V: Vector>(job: HamerlyJob<'_, V::T>) -> f64 {
+    let HamerlyJob {
+        points,
+        centroids,
+        labels,
+        mut sums,
+        lower: bound,
+        scratch,
+        moves,
+    } = job;
+    let (n, d) = (points.n(), points.d());
+    let margin = margin::<V::T>(d);
+    let tiny = V::T::min_positive_value().as_f64();
+    let Scratch {
+        dist,
+        survivors,
+        gather,
+        near,
+        packed,
+        ..
+    } = scratch;
+    survivors.clear();
+    dist.resize(n, V::T::zero());
+    for i in 0..n {
+        if moves.first {
+            survivors.push(i);
+            continue;
+        }
+        let a = labels[i] as usize;
+        // SAFETY: both rows hold `d` values; the caller guarantees the ISA.
+        let du2 = unsafe {
+            kernel::sq_diff::<V>(points.row(i).as_ptr(), centroids.row(a).as_ptr(), d).reduce_add()
+        };
+        dist[i] = du2;
+        let upper = (du2.as_f64() * (1.0 + margin) + tiny).sqrt();
+        let drift = if a == moves.argmax {
+            moves.second
+        } else {
+            moves.max
+        };
+        let lower = f64::from(bound[i]) - drift;
+        bound[i] = down_f32(lower);
+        if upper > moves.half[a].max(lower) {
+            survivors.push(i);
+        }
+    }
+    if !survivors.is_empty() {
+        packed.pack(centroids, V::LANES);
+    }
+    for block in survivors.chunks(SURVIVOR_BLOCK) {
+        gather.clear();
+        for &i in block {
+            gather.extend_from_slice(points.row(i));
+        }
+        near.resize(block.len(), Nearest::default());
+        let rows = Points::new(gather, d).expect("d >= 1 and whole rows were gathered");
+        // SAFETY: `near` holds a value per gathered point; the caller guarantees the ISA.
+        unsafe { kernel::nearest_two_chunk::<V>(rows, packed, near) };
+        for (&i, nearest) in block.iter().zip(near.iter()) {
+            let best = nearest.at as usize;
+            labels[i] = best as u32;
+            bound[i] = lower(nearest.second, d);
+            // The same kernel as for kept points (and as `Exact`), so the inertia term does
+            // not depend on which path the point took.
+            // SAFETY: both rows hold `d` values; the caller guarantees the ISA.
+            dist[i] = unsafe {
+                kernel::sq_diff::<V>(points.row(i).as_ptr(), centroids.row(best).as_ptr(), d)
+                    .reduce_add()
+            };
+        }
+    }
+    let mut inertia = 0.0f64;
+    for (i, x) in points.rows().enumerate() {
+        inertia += dist[i].as_f64();
+        if let Some(s) = sums.as_mut() {
+            let j = labels[i] as usize;
+            // SAFETY: row `j` of `sums` is padded to `stride >= d` rounded up to LANES and
+            // distinct from the data; the caller guarantees the ISA.
+            unsafe { kernel::add_row::<V>(s.sums[j * s.stride..].as_mut_ptr(), x.as_ptr(), d) };
+            s.counts[j] += 1;
+        }
+    }
+    inertia
+}
+
+/// The bounds of one fit (see the module docs).
+struct HamerlyState<T> {
+    config: Config,
+    first: bool,
+    /// The centroids the bounds were computed against (`k × d`).
+    previous: Vec<T>,
+    /// Lower bounds, one vector per fixed chunk of `run.rs`; each chunk locks only its own.
+    lower: Vec<Mutex<Vec<f32>>>,
+    /// Scratch buffers of the chunks in flight.
+    scratch: Pool<T>,
+    /// Point–centroid distances the last iteration computed.
+    distances: u64,
+}
+
+impl<T: Dispatch> HamerlyState<T> {
+    fn new(config: Config, n: usize, k: usize, d: usize) -> Self {
+        let rows = chunk_rows(n);
+        let lower = (0..n.div_ceil(rows))
+            .map(|c| Mutex::new(vec![0.0; rows.min(n - c * rows)]))
+            .collect();
+        Self {
+            config,
+            first: true,
+            previous: vec![T::zero(); k * d],
+            lower,
+            scratch: Pool::default(),
+            distances: 0,
+        }
+    }
+
+    /// Drifts since the last iteration and half the centroid-to-centroid distances, with
+    /// their margins (see the module docs).
+    fn moves(&self, centroids: Points<'_, T>) -> Moves {
+        let half = half_gaps(self.config.machine, centroids);
+        let (mut max, mut argmax, mut second) = (0.0f64, 0, 0.0f64);
+        if !self.first {
+            for (j, drift) in drifts(centroids, &self.previous).into_iter().enumerate() {
+                if drift > max {
+                    (second, max, argmax) = (max, drift, j);
+                } else if drift > second {
+                    second = drift;
+                }
+            }
+        }
+        Moves {
+            first: self.first,
+            half,
+            max,
+            argmax,
+            second,
+        }
+    }
+}
+
+impl<T: Dispatch> IterationState<T> for HamerlyState<T> {
+    fn iterate(
+        &mut self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+    ) -> f64 {
+        let moves = self.moves(centroids);
+        let (machine, lower, pool) = (self.config.machine, &self.lower, &self.scratch);
+        let k = centroids.n();
+        let distances = AtomicU64::new(0);
+        let totals = run_chunks_at(
+            data,
+            labels,
+            k,
+            true,
+            self.config.parallel,
+            &|c, points, labels, sums| {
+                pool.with(|scratch| {
+                    let inertia = T::run(
+                        machine,
+                        HamerlyJob {
+                            points,
+                            centroids,
+                            labels,
+                            sums,
+                            lower: &mut lock(&lower[c]),
+                            scratch,
+                            moves: &moves,
+                        },
+                    );
+                    // One distance per point to its own centroid (none in the first
+                    // iteration), k per survivor.
+                    let own = if moves.first { 0 } else { points.n() };
+                    let dense = scratch.survivors.len() * k;
+                    distances.fetch_add((own + dense) as u64, Ordering::Relaxed);
+                    inertia
+                })
+            },
+        );
+        finish_means(&totals, data.d(), new_centroids, counts);
+        self.previous.copy_from_slice(centroids.as_slice());
+        self.first = false;
+        self.distances = distances.into_inner();
+        totals.inertia
+    }
+
+    fn distances(&self) -> Option<u64> {
+        Some(self.distances)
+    }
+}
