@@ -32,9 +32,10 @@ use num_traits::{Float, Zero};
 
 use super::{
     Config, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower, margin,
+    nearest_two_of,
 };
 use crate::isa::Dispatch;
-use crate::kernel::{self, Job, Nearest, Sums, Tiles};
+use crate::kernel::{self, Job, Sums, Tiles};
 use crate::run::{chunk_rows, finish_means, run_chunks_at};
 use crate::vector::{Elem, Vector};
 
@@ -139,14 +140,8 @@ unsafe fn hamerly_chunk<V: Vector>(job: HamerlyJob<'_, V::T>) -> f64 {
         packed.pack(centroids, V::LANES);
     }
     for block in survivors.chunks(SURVIVOR_BLOCK) {
-        gather.clear();
-        for &i in block {
-            gather.extend_from_slice(points.row(i));
-        }
-        near.resize(block.len(), Nearest::default());
-        let rows = Points::new(gather, d).expect("d >= 1 and whole rows were gathered");
-        // SAFETY: `near` holds a value per gathered point; the caller guarantees the ISA.
-        unsafe { kernel::nearest_two_chunk::<V>(rows, packed, near) };
+        // SAFETY: `packed` holds the centroids packed for `V`; the caller guarantees the ISA.
+        unsafe { nearest_two_of::<V>(points, block.iter().copied(), packed, gather, near) };
         for (&i, nearest) in block.iter().zip(near.iter()) {
             let best = nearest.at as usize;
             labels[i] = best as u32;

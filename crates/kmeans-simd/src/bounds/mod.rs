@@ -125,8 +125,8 @@ use std::sync::Mutex;
 use kmeans_core::{Points, Scalar};
 
 use crate::isa::{Dispatch, Machine};
-use crate::kernel::{DistJob, NearPanels, Nearest};
-use crate::vector::Elem;
+use crate::kernel::{self, DistJob, NearPanels, Nearest};
+use crate::vector::{Elem, Vector};
 
 /// What every bounds variant is configured with.
 #[derive(Clone, Copy, Debug)]
@@ -259,6 +259,31 @@ impl<T: Elem> Pool<T> {
         lock(&self.0).push(scratch);
         r
     }
+}
+
+/// The dense pass of a block: the rows `rows` of `points` gathered into `gather` (contiguous,
+/// for the register tile), and their nearest two among `centers` written to `near`, one per
+/// row in order.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `centers` were packed for `V::LANES` and the
+/// points' `d`.
+#[inline(always)]
+unsafe fn nearest_two_of<V: Vector>(
+    points: Points<'_, V::T>,
+    rows: impl Iterator<Item = usize>,
+    centers: &NearPanels<V::T>,
+    gather: &mut Vec<V::T>,
+    near: &mut Vec<Nearest<V::T>>,
+) {
+    gather.clear();
+    for i in rows {
+        gather.extend_from_slice(points.row(i));
+    }
+    let rows = Points::new(gather, points.d()).expect("d >= 1 and whole rows were gathered");
+    near.resize(rows.n(), Nearest::default());
+    // SAFETY: `near` holds a value per gathered row; the caller guarantees the rest.
+    unsafe { kernel::nearest_two_chunk::<V>(rows, centers, near) };
 }
 
 /// A lock that a panic elsewhere does not poison for good (the buffers stay usable).

@@ -38,7 +38,8 @@ use kmeans_core::{IterationState, Points, Scalar};
 use num_traits::Float;
 
 use super::{
-    Config, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower, up_f32, upper,
+    Config, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower,
+    nearest_two_of, up_f32, upper,
 };
 use crate::isa::Dispatch;
 use crate::kernel::{self, Job, Nearest, Sums, Tiles};
@@ -271,14 +272,9 @@ unsafe fn yinyang_chunk<V: Vector>(job: YinyangJob<'_, V::T>) -> (f64, u64) {
         // a group whose bound is loose is opened, and tightened, when it matters.
         packed.pack(centroids, V::LANES);
         for block in survivors.chunks(SURVIVOR_BLOCK) {
-            gather.clear();
-            for &i in block {
-                gather.extend_from_slice(points.row(i));
-            }
-            near.resize(block.len(), Nearest::default());
-            let rows = Points::new(gather, d).expect("d >= 1 and whole rows were gathered");
-            // SAFETY: `near` holds a value per gathered point; the caller guarantees the ISA.
-            unsafe { kernel::nearest_two_chunk::<V>(rows, packed, near) };
+            // SAFETY: `packed` holds the centroids packed for `V`; the caller guarantees the
+            // ISA.
+            unsafe { nearest_two_of::<V>(points, block.iter().copied(), packed, gather, near) };
             for (&i, found) in block.iter().zip(near.iter()) {
                 labels[i] = found.at;
                 up[i] = upper(found.first, d);
@@ -307,10 +303,6 @@ unsafe fn yinyang_chunk<V: Vector>(job: YinyangJob<'_, V::T>) -> (f64, u64) {
             if members.is_empty() {
                 continue;
             }
-            gather.clear();
-            for &r in members.iter() {
-                gather.extend_from_slice(points.row(block[r]));
-            }
             let range = groups.range(g);
             if !packed_groups[g] {
                 let centers = Points::new(&moves.grouped[range.start * d..range.end * d], d)
@@ -318,10 +310,10 @@ unsafe fn yinyang_chunk<V: Vector>(job: YinyangJob<'_, V::T>) -> (f64, u64) {
                 group_packed[g].pack(centers, V::LANES);
                 packed_groups[g] = true;
             }
-            let rows = Points::new(gather, d).expect("d >= 1 and whole rows were gathered");
-            near.resize(members.len(), Nearest::default());
-            // SAFETY: `near` holds a value per gathered point; the caller guarantees the ISA.
-            unsafe { kernel::nearest_two_chunk::<V>(rows, &group_packed[g], near) };
+            let rows = members.iter().map(|&r| block[r]);
+            // SAFETY: group `g`'s centroids were packed for `V` above; the caller guarantees
+            // the ISA.
+            unsafe { nearest_two_of::<V>(points, rows, &group_packed[g], gather, near) };
             for (&r, found) in members.iter().zip(near.iter()) {
                 nearest[r * t + g] = *found;
             }
