@@ -17,7 +17,7 @@ use kmeans_benches::cases::{Case, LARGE, MID, MNIST, case};
 use kmeans_benches::machine::MachineInfo;
 use kmeans_benches::report::{Peak, Report};
 use kmeans_benches::results::{Outcome, Row, Source, read_criterion};
-use kmeans_benches::{Context, Group, default_fit, python};
+use kmeans_benches::{Context, Group, converge, default_fit, python};
 use kmeans_workshop::{Init, KMeans, Points, Registry, Scalar, Shape, VariantInfo, data, registry};
 
 /// What a profile allows.
@@ -580,7 +580,10 @@ enum Tier {
 
 /// Groups outside criterion, in run order: whole fits timed in rounds that alternate with
 /// peers in other processes. A new one is one line here (its module in `benches/src/`).
-const GROUPS: &[Group] = &[(default_fit::GROUP, default_fit::run)];
+const GROUPS: &[Group] = &[
+    (default_fit::GROUP, default_fit::run),
+    (converge::GROUP, converge::run),
+];
 
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)

@@ -13,6 +13,9 @@ then one line per request:
         -> {"seconds": .., "iterations": .., "inertia": ..}  (or {"error": ..})
     {"op": "inertia", "workload": ID, "centroids": [[..], ..]}
         -> {"inertia": ..}
+    {"op": "fit_from", "peer": NAME, "algorithm": "lloyd" | "elkan", "workload": ID,
+     "threads": T, "init": [[..], ..], "tol": TOL}
+        -> {"seconds": .., "iterations": .., "inertia": ..}   (the `converge` group)
     {"op": "quit"}
 
 Every peer runs its defaults: scikit-learn `KMeans(n_clusters=k, n_init=1)`, scikit-learn-intelex
@@ -106,6 +109,31 @@ def fit(peer, x, k, threads, seed):
     raise ValueError(f"unknown peer {peer}")
 
 
+def fit_from(peer, algorithm, x, init, threads, tol):
+    """One fit to `tol` from the given initial centroids (the `converge` group): scikit-learn
+    with `algorithm` ("lloyd" or "elkan"), or scikit-learn-intelex. Returns (seconds,
+    iterations, centroids)."""
+    init = np.asarray(init, dtype=x.dtype)
+    k = init.shape[0]
+    if peer == "scikit-learn":
+        from sklearn.cluster import KMeans
+        with threadpool_limits(threads):
+            t0 = time.perf_counter()
+            km = KMeans(n_clusters=k, init=init, n_init=1, tol=tol, algorithm=algorithm).fit(x)
+            seconds = time.perf_counter() - t0
+        return seconds, int(km.n_iter_), km.cluster_centers_
+    if peer == "scikit-learn-intelex":
+        import daal4py
+        from sklearnex.cluster import KMeans
+        daal4py.daalinit(threads)
+        with threadpool_limits(threads):
+            t0 = time.perf_counter()
+            km = KMeans(n_clusters=k, init=init, n_init=1, tol=tol).fit(x)
+            seconds = time.perf_counter() - t0
+        return seconds, int(km.n_iter_), km.cluster_centers_
+    raise ValueError(f"no fit_from for peer {peer}")
+
+
 def applies(peer, x):
     """Why a peer cannot run this workload, or None."""
     if peer == "faiss" and x.dtype != np.float32:
@@ -140,6 +168,15 @@ def serve(manifest_path, out):
                     reply = {"error": why}
                 else:
                     seconds, iterations, centroids = fit(peer, x, k, int(req["threads"]), int(req["seed"]))
+                    reply = {"seconds": seconds, "iterations": iterations, "inertia": inertia(x, centroids)}
+            elif op == "fit_from":
+                peer = req["peer"]
+                why = status.get(peer, f"unknown peer {peer}")
+                if why:
+                    reply = {"error": why}
+                else:
+                    seconds, iterations, centroids = fit_from(
+                        peer, req["algorithm"], x, req["init"], int(req["threads"]), float(req["tol"]))
                     reply = {"seconds": seconds, "iterations": iterations, "inertia": inertia(x, centroids)}
             elif op == "inertia":
                 reply = {"inertia": inertia(x, req["centroids"])}

@@ -89,10 +89,10 @@ pub const WORKLOADS: &[Workload] = &[
 ];
 
 /// Pause before each timed fit, so no contender runs while another's threads still spin.
-const SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+pub(crate) const SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Seed of the synthetic workloads' data.
-const DATA_SEED: u64 = 11;
+pub(crate) const DATA_SEED: u64 = 11;
 
 /// Our inits measured by the group, as they appear in row names: the default (k-means++)
 /// first, then k-means|| (`Init::kmeans_parallel()`: ℓ = 2k, 5 rounds; "parallel" in names,
@@ -122,7 +122,7 @@ pub const PEERS: &[(&str, &str, &str)] = &[
     ("faiss/default/Kmeans", "faiss", "faiss-cpu"),
 ];
 
-enum Dataset {
+pub(crate) enum Dataset {
     F32(Matrix<f32>),
     F64(Matrix<f64>),
 }
@@ -150,14 +150,14 @@ impl Dataset {
         })
     }
 
-    fn shape(&self) -> (usize, usize) {
+    pub(crate) fn shape(&self) -> (usize, usize) {
         match self {
             Dataset::F32(m) => m.shape(),
             Dataset::F64(m) => m.shape(),
         }
     }
 
-    fn write_npy(&self, path: &Path) -> Result<(), String> {
+    pub(crate) fn write_npy(&self, path: &Path) -> Result<(), String> {
         let (n, d) = self.shape();
         let r = match self {
             Dataset::F32(m) => ndarray::ArrayView2::from_shape((n, d), m.as_slice())
@@ -187,12 +187,12 @@ impl Dataset {
 
 /// One contender's result in one round.
 #[derive(Clone, Debug, PartialEq)]
-struct Sample {
-    seconds: f64,
-    iterations: f64,
-    init_s: Option<f64>,
-    inertia: Option<f64>,
-    centroids: Option<Vec<Vec<f64>>>,
+pub(crate) struct Sample {
+    pub seconds: f64,
+    pub iterations: f64,
+    pub init_s: Option<f64>,
+    pub inertia: Option<f64>,
+    pub centroids: Option<Vec<Vec<f64>>>,
 }
 
 fn fit_ours<T: Scalar>(
@@ -223,17 +223,21 @@ fn fit_ours<T: Scalar>(
 }
 
 /// The peers' worker process: one JSON request per line in, one reply per line out.
-struct Worker {
+pub(crate) struct Worker {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     /// Peer row name → why it cannot run at all (import failure), from the worker's greeting.
-    unavailable: Vec<(String, String)>,
-    versions: String,
+    pub unavailable: Vec<(String, String)>,
+    pub versions: String,
 }
 
 impl Worker {
-    fn start(env: &PythonEnv, script: &Path, manifest: &Path) -> Result<Worker, String> {
+    pub(crate) fn start(
+        env: &PythonEnv,
+        script: &Path,
+        manifest: &Path,
+    ) -> Result<Worker, String> {
         let mut child = env
             .command()
             .arg(script)
@@ -298,7 +302,7 @@ impl Worker {
         serde_json::from_str(&line).map_err(|e| format!("the worker said {line:?}: {e}"))
     }
 
-    fn request(&mut self, req: Value) -> Result<Value, String> {
+    pub(crate) fn request(&mut self, req: Value) -> Result<Value, String> {
         writeln!(self.stdin, "{req}").map_err(|e| format!("writing to the worker: {e}"))?;
         self.stdin
             .flush()
@@ -334,7 +338,7 @@ impl Worker {
         })
     }
 
-    fn inertia(&mut self, workload: &str, centroids: &[Vec<f64>]) -> Option<f64> {
+    pub(crate) fn inertia(&mut self, workload: &str, centroids: &[Vec<f64>]) -> Option<f64> {
         self.request(json!({"op": "inertia", "workload": workload, "centroids": centroids}))
             .ok()
             .and_then(|r| r["inertia"].as_f64())
@@ -364,7 +368,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
-fn outcome(times: &[f64]) -> Outcome {
+pub(crate) fn outcome(times: &[f64]) -> Outcome {
     let Some(med) = median(times) else {
         return Outcome::Missing {
             reason: "no round completed".into(),

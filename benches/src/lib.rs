@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod climb;
+pub mod converge;
 pub mod default_fit;
 pub mod machine;
 pub mod peers;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod converge_table;
 mod default_fit_table;
 
 use crate::climb;
@@ -239,6 +240,7 @@ impl Report {
             ));
         }
         s.push_str(&self.default_fit_section());
+        s.push_str(&self.converge_section());
         for (id, title, axis) in [
             ("scale-n", "Scaling in n", "n"),
             ("scale-k", "Scaling in k", "k"),
@@ -362,6 +364,7 @@ impl Report {
         tables.push(("gflops".into(), self.gflops_section(false)));
         tables.push(("climb".into(), climb::markdown(&climb::climb(&self.rows))));
         tables.push((crate::default_fit::GROUP.into(), self.default_fit_section()));
+        tables.push((crate::converge::GROUP.into(), self.converge_section()));
         // Per-slide and per-backend excerpts of the step groups, for the book's per-version pages.
         let steps = || {
             self.rows
