@@ -175,7 +175,12 @@ fn fit_ours<T: Scalar>(
 /// Every contender's row name: ours first, then the peers.
 fn contenders() -> Vec<String> {
     OURS.iter()
-        .map(|v| format!("kmeans-workshop/converge/{}", v.rsplit('/').next().unwrap_or(v)))
+        .map(|v| {
+            format!(
+                "kmeans-workshop/converge/{}",
+                v.rsplit('/').next().unwrap_or(v)
+            )
+        })
         .chain(PEERS.iter().map(|p| p.0.to_string()))
         .collect()
 }
@@ -233,6 +238,9 @@ fn worker(cfg: &Context<'_>, datasets: &[Dataset]) -> Result<Worker, String> {
     Worker::start(env, &script, &manifest).map_err(|e| format!("not run: {e}"))
 }
 
+/// One fit's sample and, for ours, the share of `n·k` distances it computed.
+type Measured = (Sample, Option<f64>);
+
 /// One fit of contender `c` (index into [`contenders`]) from `init`.
 fn fit_contender(
     c: usize,
@@ -241,7 +249,7 @@ fn fit_contender(
     init: &[Vec<f64>],
     threads: usize,
     worker: &mut Result<Worker, String>,
-) -> Result<(Sample, Option<f64>), String> {
+) -> Result<Measured, String> {
     if let Some(name) = OURS.get(c) {
         let variant = kmeans_workshop::registry()
             .iteration_named(name)
@@ -287,10 +295,7 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
     if !cfg.benchmarking {
         // Smoke test: every variant of ours once on a small workload of each kind.
         for w in WORKLOADS {
-            let small = Workload {
-                n: 3000,
-                ..*w
-            };
+            let small = Workload { n: 3000, ..*w };
             let ds = make(&small);
             let outcome = initial(&ds, w.k, 0).and_then(|init| {
                 (0..OURS.len()).try_for_each(|c| {
@@ -338,7 +343,7 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                     }
                 })
                 .collect();
-            let mut samples: Vec<Vec<(Sample, Option<f64>)>> = vec![Vec::new(); names.len()];
+            let mut samples: Vec<Vec<Measured>> = vec![Vec::new(); names.len()];
             let started = Instant::now();
             for round in 0..plan.max {
                 if round >= plan.min && started.elapsed().as_secs_f64() > plan.budget_s {
@@ -379,7 +384,7 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                 };
                 let mut r = row(w, name, threads, outcome);
                 if !s.is_empty() && skip[c].is_none() {
-                    let of = |f: &dyn Fn(&(Sample, Option<f64>)) -> Option<f64>| {
+                    let of = |f: &dyn Fn(&Measured) -> Option<f64>| {
                         median(&s.iter().filter_map(f).collect::<Vec<_>>())
                     };
                     r.fit = Some(FitStats {
@@ -388,12 +393,8 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
                         init_s: None,
                         rounds: s.len(),
                     });
-                    r.note = of(&|s| s.1).map(|share| {
-                        format!(
-                            "{:.1} % of n·k distances computed",
-                            100.0 * share
-                        )
-                    });
+                    r.note = of(&|s| s.1)
+                        .map(|share| format!("{:.1} % of n·k distances computed", 100.0 * share));
                 }
                 eprintln!(
                     "     {name}: {}",

@@ -233,11 +233,7 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    pub(crate) fn start(
-        env: &PythonEnv,
-        script: &Path,
-        manifest: &Path,
-    ) -> Result<Worker, String> {
+    pub(crate) fn start(env: &PythonEnv, script: &Path, manifest: &Path) -> Result<Worker, String> {
         let mut child = env
             .command()
             .arg(script)
