@@ -194,7 +194,12 @@ fn inertia_slack<T: Scalar>(
     }
 }
 
-fn check_inertia<T: Scalar>(
+/// Check that `got` is the inertia of `labels` w.r.t. `centroids`, within the rounding a
+/// variant of `precision` may add.
+///
+/// # Errors
+/// Both values and the tolerance.
+pub fn check_inertia<T: Scalar>(
     precision: Precision,
     data: Points<'_, T>,
     centroids: Points<'_, T>,

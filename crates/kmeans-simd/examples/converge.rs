@@ -31,6 +31,7 @@ fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
         "simd/iter/dot-blocked-par",
         "simd/iter/hamerly",
         "simd/iter/yinyang",
+        "simd/iter/lloyd-then-hamerly",
     ];
     let variants: Vec<IterationVariant> = names
         .iter()
@@ -109,6 +110,42 @@ fn main() {
         "blobs 1e5 x 4, k = 32 (low d)",
         &data::blobs::<f32>(100_000, 32, 4, 1.0, 5).data,
         32,
+        rounds,
+    );
+    run(
+        "overlapping 1e5 x 64, k = 64, std 5",
+        &data::blobs::<f64>(100_000, 64, 64, 5.0, 7).data,
+        64,
+        rounds,
+    );
+    run(
+        "blobs 1e5 x 32, k = 64",
+        &data::blobs::<f32>(100_000, 64, 32, 1.0, 8).data,
+        64,
+        rounds,
+    );
+    run(
+        "blobs 1e5 x 8, k = 64 (k·d = 512)",
+        &data::blobs::<f32>(100_000, 64, 8, 1.0, 9).data,
+        64,
+        rounds,
+    );
+    run(
+        "blobs 1e5 x 32, k = 16 (k·d = 512)",
+        &data::blobs::<f32>(100_000, 16, 32, 1.0, 10).data,
+        16,
+        rounds,
+    );
+    run(
+        "uniform 1e5 x 4, k = 256 (low d)",
+        &data::uniform::<f32>(100_000, 4, 11),
+        256,
+        rounds,
+    );
+    run(
+        "uniform 1e5 x 8, k = 8 (small k)",
+        &data::uniform::<f32>(100_000, 8, 12),
+        8,
         rounds,
     );
     run(

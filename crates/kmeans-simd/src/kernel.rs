@@ -16,6 +16,9 @@ use num_traits::{Float, Zero};
 use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
+mod dot_two;
+pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
+
 /// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
 /// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its
 /// vector type and register tiles — so adding a kernel adds no per-ISA code.
@@ -37,6 +40,11 @@ pub(crate) trait Tiles {
     /// # Safety
     /// `V`'s instruction set must be available.
     unsafe fn dot<V: Vector>(job: DotJob<'_, V::T>) -> f64;
+    /// [`dot_two_chunk`] with the tile the centroids were packed for.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>);
 }
 
 impl<T: Elem> Job<T> for ExactJob<'_, T> {

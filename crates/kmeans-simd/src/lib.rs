@@ -24,6 +24,7 @@
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
 //! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds/`) |
 //! | — | `simd/iter/yinyang` | Yinyang's bounds: centroids in `k/10` groups; most points skip every distance, the survivors recompute only the groups they cannot rule out, a dense pass per group and block |
+//! | — | `simd/iter/lloyd-then-hamerly` | the default: rung 5's Lloyd while many points move, then Hamerly's bounds, by a rule on counted labels and distances (see `bounds/switching.rs`) |
 //!
 //! ## Precision
 //!
@@ -85,7 +86,7 @@ mod run;
 mod steps;
 mod vector;
 
-pub use bounds::{Hamerly, Yinyang};
+pub use bounds::{Hamerly, LloydThenHamerly, Yinyang};
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use run::CHUNK_ROWS;
@@ -245,6 +246,17 @@ pub fn registry() -> Registry {
         ),
         IterationVariant::new(
             VariantInfo::new(
+                "simd/iter/hamerly-dot",
+                "Hamerly's bounds with the dense pass on Lloyd's dot-product register tile (the survivors' labels are dot-blocked-par's; the lower bounds allow for the dot form's rounding); threads",
+            )
+            .precision(Precision::DotProduct)
+            .memory(|s| bounds_memory(s, 1))
+            .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)
+            .parallel(),
+            Hamerly::new().dot_dense(true).parallel(true),
+        ),
+        IterationVariant::new(
+            VariantInfo::new(
                 "simd/iter/yinyang",
                 "exact bounds (Yinyang, Ding et al. 2015): centroids in k/10 groups; a global filter skips every distance of most points, a group filter limits the rest to the groups their bounds cannot rule out, each a dense SIMD pass per block; threads",
             )
@@ -253,6 +265,18 @@ pub fn registry() -> Registry {
             .work(|s| s.assign_flops() + (4 * s.n * s.d) as f64)
             .parallel(),
             Yinyang::new().parallel(true),
+        ),
+        IterationVariant::new(
+            VariantInfo::new(
+                "simd/iter/lloyd-then-hamerly",
+                "the default: dot-blocked-par's Lloyd iterations while more than 5 % of the points move, then Hamerly's bounds (back to Lloyd if they still compute over 35 % of the distances); shapes with k·d < 512 or k < 16 stay on Lloyd; threads",
+            )
+            .precision(Precision::DotProduct)
+            // Either phase's memory may be in use; Lloyd's is the larger at large k.
+            .memory(|s| dot_memory(s, true).max(bounds_memory(s, 1)) + (4 * s.n) as f64)
+            .work(move |s| dot_work(s) + (2 * s.n * s.d) as f64)
+            .parallel(),
+            LloydThenHamerly::new(),
         ),
     ];
     Registry {

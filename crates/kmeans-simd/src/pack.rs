@@ -16,6 +16,17 @@ pub(crate) struct Aligned<T> {
     len: usize,
 }
 
+impl<T> Aligned<T> {
+    /// No values (and no allocation).
+    pub(crate) const fn empty() -> Self {
+        Self {
+            buf: Vec::new(),
+            offset: 0,
+            len: 0,
+        }
+    }
+}
+
 impl<T: Elem> Aligned<T> {
     /// `len` zeros, the first on a cache-line boundary.
     pub(crate) fn zeros(len: usize) -> Self {

@@ -43,6 +43,8 @@ pub(crate) trait Vector: Copy {
     unsafe fn gt_select(self, best: Self, idx: Self, best_idx: Self) -> (Self, Self);
     /// The sum of the lanes.
     unsafe fn reduce_add(self) -> Self::T;
+    /// The largest lane.
+    unsafe fn reduce_max(self) -> Self::T;
     /// The largest lane and, among the lanes equal to it, the smallest index in `idx` (index
     /// bit patterns, all below 2³²): the end of the running arg-max, without branches.
     unsafe fn argmax_lanes(self, idx: Self) -> (Self::T, usize);

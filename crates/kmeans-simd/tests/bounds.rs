@@ -3,10 +3,17 @@
 //! identical and, since the points are then added in the same order, centroids and inertia
 //! bit-identical — on every ISA, with 1 and 2 threads, on well and badly separated data, the
 //! kit's edge cases (duplicates, ties, `k = 1`, `k = n`) and a fit that relocates a cluster.
+//!
+//! The variants whose dense pass runs on the dot-product tile (`hamerly-dot`, and the default
+//! `lloyd-then-hamerly`) are checked iteration by iteration against the dot-form Lloyd step
+//! on the same centroids: labels equal but for genuine ties (the dot form's slack), counts
+//! exact, means those of their labels within rounding, inertia that of their labels.
 
 use kmeans_core::testkit::{self, edge_cases};
-use kmeans_core::{Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data};
-use kmeans_simd::{Exact, Hamerly, Isa, Yinyang};
+use kmeans_core::{
+    Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data, relocate_empty_clusters,
+};
+use kmeans_simd::{Blocking, Dot, Exact, Hamerly, Isa, LloydThenHamerly, Yinyang};
 
 /// The bounds variants under test, by name, pinned to `isa` and threaded.
 fn bounded<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
@@ -165,6 +172,131 @@ fn bounds_fits_equal_plain_lloyd_f64() {
 #[test]
 fn bounds_fits_equal_plain_lloyd_f32() {
     check_all::<f32>();
+}
+
+/// The dot-form bounds variants under test, pinned to `isa` and threaded.
+fn bounded_dot<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
+where
+    Hamerly: IterationStep<T>,
+    LloydThenHamerly: IterationStep<T>,
+{
+    vec![
+        (
+            "hamerly-dot",
+            Box::new(
+                Hamerly::with_isa(isa)
+                    .unwrap()
+                    .dot_dense(true)
+                    .parallel(true),
+            ),
+        ),
+        (
+            "lloyd-then-hamerly",
+            Box::new(LloydThenHamerly::with_isa(isa).unwrap()),
+        ),
+    ]
+}
+
+/// Run `step`'s per-fit state for `iterations` iterations from `init` as the driver does
+/// (relocating empty clusters, restarting the state when it did), and check every iteration
+/// against `lloyd`'s assignment to the same centroids.
+fn same_steps<T: Scalar>(
+    step: &dyn IterationStep<T>,
+    lloyd: &dyn IterationStep<T>,
+    data: &Matrix<T>,
+    init: Matrix<T>,
+    iterations: usize,
+) -> Result<(), String> {
+    let (n, k, d) = (data.n(), init.n(), data.d());
+    let points = data.view();
+    let mut state = step.start(points, k).ok_or("the variant keeps no state")?;
+    let mut centroids = init;
+    let mut labels = vec![0u32; n];
+    let mut want = vec![0u32; n];
+    for iteration in 1..=iterations {
+        let at = |e: String| format!("iteration {iteration}: {e}");
+        let mut next = Matrix::zeros(k, d);
+        let mut counts = vec![0u32; k];
+        let got = state.iterate(
+            points,
+            centroids.view(),
+            &mut labels,
+            next.as_mut_slice(),
+            &mut counts,
+        );
+        let computed = state.distances().ok_or("no distance count")?;
+        if computed > (n * (k + 1)) as u64 {
+            return Err(at(format!("{computed} distances, above n·(k + 1)")));
+        }
+        lloyd.assign(points, centroids.view(), &mut want);
+        if labels != want {
+            testkit::check_labels(Precision::DotProduct, points, centroids.view(), &labels)
+                .map_err(at)?;
+        }
+        testkit::check_means(points, &labels, next.as_slice(), &counts).map_err(at)?;
+        testkit::check_inertia(
+            Precision::DotProduct,
+            points,
+            centroids.view(),
+            &labels,
+            got,
+        )
+        .map_err(at)?;
+        if relocate_empty_clusters(
+            points,
+            centroids.view(),
+            &mut labels,
+            &mut next,
+            &mut counts,
+        ) > 0
+        {
+            state = step.start(points, k).ok_or("the variant keeps no state")?;
+        }
+        centroids = next;
+    }
+    Ok(())
+}
+
+fn check_all_dot<T: Scalar>()
+where
+    Hamerly: IterationStep<T>,
+    LloydThenHamerly: IterationStep<T>,
+    Dot: IterationStep<T>,
+{
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        let lloyd = Dot::with_isa(isa, Blocking::Cache).unwrap();
+        for (what, data, init, iterations) in cases::<T>() {
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                for (name, step) in bounded_dot::<T>(isa) {
+                    pool.install(|| {
+                        same_steps(step.as_ref(), &lloyd, &data, init.clone(), iterations)
+                    })
+                    .unwrap_or_else(|e| {
+                        failures.push(format!(
+                            "{what} [{name}, {isa}, {threads} threads, {}]: {e}",
+                            T::DTYPE
+                        ))
+                    });
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn dot_bounds_steps_equal_dot_lloyd_f64() {
+    check_all_dot::<f64>();
+}
+
+#[test]
+fn dot_bounds_steps_equal_dot_lloyd_f32() {
+    check_all_dot::<f32>();
 }
 
 /// A cluster that empties is relocated by the driver; the bounds restart and stay exact.

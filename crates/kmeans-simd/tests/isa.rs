@@ -9,7 +9,7 @@ use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
 };
-use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa};
+use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa, LloydThenHamerly};
 
 /// The step configurations that depend on the ISA, with the precision each declares.
 fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
@@ -46,6 +46,19 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
         Precision::Exact,
         IterationVariant::new(info("hamerly", Precision::Exact, true), hamerly),
         AssignVariant::new(ainfo("hamerly", Precision::Exact), hamerly),
+    );
+    let switching = LloydThenHamerly::with_isa(isa).unwrap();
+    push(
+        format!("lloyd-then-hamerly-{isa}"),
+        Precision::DotProduct,
+        IterationVariant::new(
+            info("lloyd-then-hamerly", Precision::DotProduct, true),
+            switching,
+        ),
+        AssignVariant::new(
+            ainfo("lloyd-then-hamerly", Precision::DotProduct),
+            switching,
+        ),
     );
     for (name, blocking, parallel) in [
         ("dot-regblock", Blocking::Register, false),

@@ -1,7 +1,7 @@
 //! The portable fallback: the same algorithm with one float per "register". It runs on every
 //! CPU (and is what non-x86-64 targets get until a NEON module lands).
 
-use crate::kernel::{self, DotJob, Job, Tiles};
+use crate::kernel::{self, DotJob, DotTwoJob, Job, Tiles};
 use crate::vector::{Elem, Vector};
 
 /// One float as a one-lane vector.
@@ -58,6 +58,10 @@ impl<T: Elem> Vector for One<T> {
         self.0
     }
     #[inline(always)]
+    unsafe fn reduce_max(self) -> T {
+        self.0
+    }
+    #[inline(always)]
     unsafe fn argmax_lanes(self, idx: Self) -> (T, usize) {
         (self.0, idx.0.to_index())
     }
@@ -77,6 +81,11 @@ impl Tiles for Tile {
         // SAFETY: forwarded; `job` was built for this kernel's panel width `MR`/`NV` by the
         // dispatcher (checked again inside `dot_chunk`).
         unsafe { kernel::dot_chunk::<V, MR, NV>(job) }
+    }
+    #[inline(always)]
+    unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>) {
+        // SAFETY: as `dot`.
+        unsafe { kernel::dot_two_chunk::<V, MR, NV>(job) }
     }
 }
 

@@ -31,11 +31,12 @@ use kmeans_core::{IterationState, Points, Scalar};
 use num_traits::{Float, Zero};
 
 use super::{
-    Config, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower, margin,
+    Config, Dense, Pool, SURVIVOR_BLOCK, Scratch, down_f32, drifts, half_gaps, lock, lower, margin,
     nearest_two_of,
 };
 use crate::isa::Dispatch;
-use crate::kernel::{self, Job, Sums, Tiles};
+use crate::kernel::{self, DotNearest, DotTwoJob, Job, Sums, Tiles};
+use crate::pack::Packed;
 use crate::run::{chunk_rows, finish_means, run_chunks_at};
 use crate::vector::{Elem, Vector};
 
@@ -48,8 +49,19 @@ bounds_variant!(
     HamerlyState
 );
 
+impl Hamerly {
+    /// Run the dense pass on Lloyd's dot-product register tile instead of exact differences:
+    /// at Lloyd's speed, with the survivors' labels of `simd/iter/dot-blocked-par` (so the
+    /// variant's precision is `DotProduct`); the lower bounds allow for the dot form's
+    /// rounding, so kept points are still proven nearest.
+    pub fn dot_dense(mut self, on: bool) -> Self {
+        self.0.dense = if on { Dense::Dot } else { Dense::Exact };
+        self
+    }
+}
+
 /// What every chunk needs to know about this iteration's centroids.
-struct Moves {
+struct Moves<'a, T> {
     /// No bounds yet: every point goes through the dense pass.
     first: bool,
     /// `s_j`: half the distance from centroid `j` to its nearest other one, rounded down
@@ -60,6 +72,9 @@ struct Moves {
     argmax: usize,
     /// The second-largest drift (what the lower bound of a point of `argmax` loses).
     second: f64,
+    /// With [`Dense::Dot`]: the centroids packed for the dot tile, and the largest `‖c′‖²`
+    /// of them (for the dot form's rounding margin).
+    packed: Option<(Packed<'a, T>, f64)>,
 }
 
 /// Input and output of the bounds chunk kernel.
@@ -72,7 +87,7 @@ struct HamerlyJob<'a, T> {
     /// (`f32`, rounded down).
     lower: &'a mut [f32],
     scratch: &'a mut Scratch<T>,
-    moves: &'a Moves,
+    moves: &'a Moves<'a, T>,
 }
 
 impl<T: Elem> Job<T> for HamerlyJob<'_, T> {
@@ -80,7 +95,13 @@ impl<T: Elem> Job<T> for HamerlyJob<'_, T> {
     #[inline(always)]
     unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
         // SAFETY: forwarded from the caller.
-        unsafe { hamerly_chunk::<V>(self) }
+        unsafe {
+            if self.moves.packed.is_some() {
+                hamerly_dot_chunk::<V, S>(self)
+            } else {
+                hamerly_chunk::<V>(self)
+            }
+        }
     }
 }
 
@@ -169,8 +190,113 @@ unsafe fn hamerly_chunk<V: Vector>(job: HamerlyJob<'_, V::T>) -> f64 {
     inertia
 }
 
+/// [`hamerly_chunk`] with the dense pass on the dot tile ([`Dense::Dot`]), in one pass over
+/// the data: a kept point is added into its cluster right after its bounds test, while its
+/// row is still in L1, and the survivors after their dense pass. (The sums are then added in
+/// another order than plain Lloyd's, so they match `dot-blocked-par`'s within rounding, not
+/// bit for bit; [`Dense::Exact`] keeps the point order.) The test compares squares, so a kept
+/// point costs no square root. Returns the chunk's inertia (exact distances).
+///
+/// # Safety
+/// `V`'s instruction set must be available; `job.moves.packed` is `Some`, packed for this
+/// ISA's register tile.
+#[inline(always)]
+unsafe fn hamerly_dot_chunk<V: Vector, S: Tiles>(job: HamerlyJob<'_, V::T>) -> f64 {
+    let HamerlyJob {
+        points,
+        centroids,
+        labels,
+        mut sums,
+        lower: bound,
+        scratch,
+        moves,
+    } = job;
+    let Some((tile, max_c)) = &moves.packed else {
+        unreachable!("the dot chunk runs with packed centroids")
+    };
+    let (n, d) = (points.n(), points.d());
+    // `u ≤ m` tested as `u² ≤ m²`, both sides on their safe side: the computed square grown
+    // by its rounding margin, `m²` shrunk by four roundings of f64.
+    let grow = 1.0 + margin::<V::T>(d);
+    let shrink = 1.0 - 4.0 * f64::EPSILON;
+    let tiny = V::T::min_positive_value().as_f64();
+    let Scratch {
+        survivors,
+        near_dot,
+        dot,
+        ..
+    } = scratch;
+    survivors.clear();
+    let mut inertia = 0.0f64;
+    for i in 0..n {
+        if moves.first {
+            survivors.push(i);
+            continue;
+        }
+        let a = labels[i] as usize;
+        let x = points.row(i).as_ptr();
+        // SAFETY: both rows hold `d` values; the caller guarantees the ISA.
+        let du2 = unsafe { kernel::sq_diff::<V>(x, centroids.row(a).as_ptr(), d).reduce_add() };
+        let du2 = du2.as_f64();
+        let drift = if a == moves.argmax {
+            moves.second
+        } else {
+            moves.max
+        };
+        let lower = f64::from(bound[i]) - drift;
+        let m = moves.half[a].max(lower);
+        if m > 0.0 && du2 * grow + tiny <= m * m * shrink {
+            bound[i] = down_f32(lower);
+            inertia += du2;
+            if let Some(s) = sums.as_mut() {
+                // SAFETY: row `a < k` of `sums` (a separate buffer) is padded to `stride ≥ d`
+                // rounded up to LANES; `x` holds `d` values; the caller guarantees the ISA.
+                unsafe { kernel::add_row::<V>(s.sums[a * s.stride..].as_mut_ptr(), x, d) };
+                s.counts[a] += 1;
+            }
+        } else {
+            survivors.push(i);
+        }
+    }
+    if survivors.is_empty() {
+        return inertia;
+    }
+    near_dot.resize(survivors.len(), DotNearest::default());
+    // SAFETY: `tile` was packed for this ISA's register tile (by `Dispatch::tile`); every
+    // survivor is a row of the chunk; the caller guarantees the ISA.
+    unsafe {
+        S::dot_two::<V>(DotTwoJob {
+            points,
+            rows: survivors,
+            packed: tile,
+            out: near_dot,
+            scratch: dot,
+        })
+    };
+    for (&i, nearest) in survivors.iter().zip(near_dot.iter()) {
+        let best = nearest.at as usize;
+        labels[i] = best as u32;
+        bound[i] = down_f32(nearest.lower_sq(d, *max_c).sqrt());
+        let (x, c) = (points.row(i).as_ptr(), centroids.row(best).as_ptr());
+        // SAFETY: as in the loop above; `best < k`.
+        let du2 = unsafe {
+            match sums.as_mut() {
+                Some(s) => {
+                    s.counts[best] += 1;
+                    let row = s.sums[best * s.stride..].as_mut_ptr();
+                    kernel::sq_diff_add::<V>(x, c, row, d)
+                }
+                None => kernel::sq_diff::<V>(x, c, d),
+            }
+            .reduce_add()
+        };
+        inertia += du2.as_f64();
+    }
+    inertia
+}
+
 /// The bounds of one fit (see the module docs).
-struct HamerlyState<T> {
+pub(super) struct HamerlyState<T> {
     config: Config,
     first: bool,
     /// The centroids the bounds were computed against (`k × d`).
@@ -184,7 +310,7 @@ struct HamerlyState<T> {
 }
 
 impl<T: Dispatch> HamerlyState<T> {
-    fn new(config: Config, n: usize, k: usize, d: usize) -> Self {
+    pub(super) fn new(config: Config, n: usize, k: usize, d: usize) -> Self {
         let rows = chunk_rows(n);
         let lower = (0..n.div_ceil(rows))
             .map(|c| Mutex::new(vec![0.0; rows.min(n - c * rows)]))
@@ -201,7 +327,7 @@ impl<T: Dispatch> HamerlyState<T> {
 
     /// Drifts since the last iteration and half the centroid-to-centroid distances, with
     /// their margins (see the module docs).
-    fn moves(&self, centroids: Points<'_, T>) -> Moves {
+    fn moves<'a>(&self, centroids: Points<'a, T>) -> Moves<'a, T> {
         let half = half_gaps(self.config.machine, centroids);
         let (mut max, mut argmax, mut second) = (0.0f64, 0, 0.0f64);
         if !self.first {
@@ -213,12 +339,25 @@ impl<T: Dispatch> HamerlyState<T> {
                 }
             }
         }
+        let packed = (self.config.dense == Dense::Dot).then(|| {
+            let (_, nr) = T::tile(self.config.machine, centroids.n());
+            let tile = Packed::new(centroids, nr, true);
+            // `init` holds −‖c′‖²/2 (rounded to T; a relative ε is far inside the margin).
+            let max_c = tile
+                .init
+                .iter()
+                .map(|v| -2.0 * v.as_f64())
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max);
+            (tile, max_c)
+        });
         Moves {
             first: self.first,
             half,
             max,
             argmax,
             second,
+            packed,
         }
     }
 }

@@ -8,6 +8,8 @@
 //!   centroid.
 //! - [`Yinyang`] (Ding et al. 2015): the centroids in `t ≈ k/10` groups, one lower bound per
 //!   point and group; a survivor recomputes only the groups its bounds cannot rule out.
+//! - [`LloydThenHamerly`]: the GEMM-style Lloyd rung while many points move, then Hamerly's
+//!   bounds (the default's variant; the rule is in `switching.rs`).
 //!
 //! Both add every point into its cluster in point order, with the same kernel as
 //! [`Exact`](crate::Exact): with the same labels, their centroids and inertia are bit-identical
@@ -44,6 +46,7 @@ macro_rules! bounds_variant {
                     machine: crate::isa::Machine::detected(),
                     exact: crate::Exact::new(),
                     parallel: false,
+                    dense: super::Dense::Exact,
                 })
             }
 
@@ -53,6 +56,7 @@ macro_rules! bounds_variant {
                     machine: crate::isa::Machine::new(isa)?,
                     exact: crate::Exact::with_isa(isa)?,
                     parallel: false,
+                    dense: super::Dense::Exact,
                 }))
             }
 
@@ -114,9 +118,11 @@ macro_rules! bounds_variant {
 }
 
 mod hamerly;
+mod switching;
 mod yinyang;
 
 pub use hamerly::Hamerly;
+pub use switching::LloydThenHamerly;
 pub use yinyang::Yinyang;
 pub(crate) use yinyang::groups_for;
 
@@ -125,7 +131,7 @@ use std::sync::Mutex;
 use kmeans_core::{Points, Scalar};
 
 use crate::isa::{Dispatch, Machine};
-use crate::kernel::{self, DistJob, NearPanels, Nearest};
+use crate::kernel::{self, DistJob, DotNearest, DotTwoScratch, NearPanels, Nearest};
 use crate::vector::{Elem, Vector};
 
 /// What every bounds variant is configured with.
@@ -135,6 +141,20 @@ struct Config {
     /// The exact step plain assignments go through.
     exact: crate::Exact,
     parallel: bool,
+    /// How the survivors find their nearest two centroids.
+    dense: Dense,
+}
+
+/// The bounds variants' dense pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dense {
+    /// Exact differences ([`kernel::nearest_two_chunk`]): the labels, centroids and inertia
+    /// of `simd/iter/exact-par`, bit for bit.
+    Exact,
+    /// Lloyd's dot-product register tile ([`kernel::dot_two_chunk`]): the survivors' labels
+    /// are `simd/iter/dot-blocked-par`'s, at its speed; the lower bounds subtract the dot
+    /// form's worst-case rounding ([`kernel::DotNearest::lower_sq`]).
+    Dot,
 }
 
 /// Survivors per dense pass: small enough that their `SURVIVOR_BLOCK × k` distances stay in
@@ -237,6 +257,9 @@ struct Scratch<T> {
     gather: Vec<T>,
     /// The dense pass's nearest two centroids per gathered survivor.
     near: Vec<Nearest<T>>,
+    /// The same from the dot-form dense pass, and its packing buffers.
+    near_dot: Vec<DotNearest<T>>,
+    dot: DotTwoScratch<T>,
     /// The centroids packed for the dense pass (Yinyang: all of them, then group by group).
     packed: NearPanels<T>,
     group_packed: Vec<NearPanels<T>>,

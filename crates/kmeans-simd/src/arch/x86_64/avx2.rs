@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernel::{self, DotJob, Job, Tiles};
+use crate::kernel::{self, DotJob, DotTwoJob, Job, Tiles};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX2 and FMA: only [`Avx2::new`] (which checks) makes one, so its safe methods may run AVX2 code.
@@ -57,6 +57,17 @@ impl Tiles for Tile {
                 kernel::dot_chunk::<V, MR, NV>(job)
             } else {
                 kernel::dot_chunk::<V, MR1, 1>(job)
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>) {
+        // SAFETY: as `dot` (checked in dot_two_chunk).
+        unsafe {
+            if job.packed.nr == NV * V::LANES {
+                kernel::dot_two_chunk::<V, MR, NV>(job)
+            } else {
+                kernel::dot_two_chunk::<V, MR1, 1>(job)
             }
         }
     }
@@ -144,6 +155,17 @@ impl Vector for F32x8 {
             let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
             let s = _mm_add_ss(s, _mm_shuffle_ps::<0b01>(s, s));
             _mm_cvtss_f32(s)
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_max(self) -> f32 {
+        // SAFETY: AVX2 is available (trait contract).
+        unsafe {
+            let v = self.0;
+            let m = _mm256_max_ps(v, _mm256_permute2f128_ps::<1>(v, v));
+            let m = _mm256_max_ps(m, _mm256_shuffle_ps::<0b01_00_11_10>(m, m));
+            let m = _mm256_max_ps(m, _mm256_shuffle_ps::<0b10_11_00_01>(m, m));
+            _mm256_cvtss_f32(m)
         }
     }
     #[inline(always)]
@@ -236,6 +258,16 @@ impl Vector for F64x4 {
                 _mm256_extractf128_pd::<1>(self.0),
             );
             _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        }
+    }
+    #[inline(always)]
+    unsafe fn reduce_max(self) -> f64 {
+        // SAFETY: AVX2 is available (trait contract).
+        unsafe {
+            let v = self.0;
+            let m = _mm256_max_pd(v, _mm256_permute2f128_pd::<1>(v, v));
+            let m = _mm256_max_pd(m, _mm256_shuffle_pd::<0b0101>(m, m));
+            _mm256_cvtsd_f64(m)
         }
     }
     #[inline(always)]

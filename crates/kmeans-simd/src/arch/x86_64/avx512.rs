@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernel::{self, DotJob, Job, Tiles};
+use crate::kernel::{self, DotJob, DotTwoJob, Job, Tiles};
 use crate::vector::Vector;
 
 /// Proof that the CPU has AVX-512F (and FMA, which every AVX-512F CPU has): only
@@ -60,6 +60,17 @@ impl Tiles for Tile {
                 kernel::dot_chunk::<V, MR, NV>(job)
             } else {
                 kernel::dot_chunk::<V, MR1, 1>(job)
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>) {
+        // SAFETY: as `dot` (checked in dot_two_chunk).
+        unsafe {
+            if job.packed.nr == NV * V::LANES {
+                kernel::dot_two_chunk::<V, MR, NV>(job)
+            } else {
+                kernel::dot_two_chunk::<V, MR1, 1>(job)
             }
         }
     }
@@ -135,6 +146,11 @@ impl Vector for F32x16 {
     unsafe fn reduce_add(self) -> f32 {
         // SAFETY: AVX-512F is available (trait contract).
         unsafe { _mm512_reduce_add_ps(self.0) }
+    }
+    #[inline(always)]
+    unsafe fn reduce_max(self) -> f32 {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe { _mm512_reduce_max_ps(self.0) }
     }
     #[inline(always)]
     unsafe fn argmax_lanes(self, idx: Self) -> (f32, usize) {
@@ -215,6 +231,11 @@ impl Vector for F64x8 {
     unsafe fn reduce_add(self) -> f64 {
         // SAFETY: AVX-512F is available (trait contract).
         unsafe { _mm512_reduce_add_pd(self.0) }
+    }
+    #[inline(always)]
+    unsafe fn reduce_max(self) -> f64 {
+        // SAFETY: AVX-512F is available (trait contract).
+        unsafe { _mm512_reduce_max_pd(self.0) }
     }
     #[inline(always)]
     unsafe fn argmax_lanes(self, idx: Self) -> (f64, usize) {
