@@ -62,9 +62,12 @@ pub const WORKLOADS: &[Workload] = &[
     },
 ];
 
-/// Our contenders: the default Lloyd rung and the bounds variants, by registry name.
+/// Our contenders: plain Lloyd (the default before the bounds), the default (`auto`) and the
+/// bounds variants, by registry name.
 pub const OURS: &[&str] = &[
     "simd/iter/dot-blocked-par",
+    "simd/iter/auto",
+    "simd/iter/hamerly-dot",
     "simd/iter/hamerly",
     "simd/iter/yinyang",
 ];

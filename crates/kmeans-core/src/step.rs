@@ -97,6 +97,21 @@ pub trait IterationState<T: Scalar>: Send {
     fn distances(&self) -> Option<u64> {
         None
     }
+
+    /// The fit's final labels pass: label `data` for `centroids` (the last call's means, as
+    /// for [`iterate`](Self::iterate)) and return the inertia, as
+    /// [`IterationStep::assign`] would up to genuine ties — or `None` when the state has no
+    /// cheaper way than that, and the driver calls it. A bounds state answers with one more
+    /// iteration on its bounds (its means discarded).
+    fn assign(
+        &mut self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+    ) -> Option<f64> {
+        let _ = (data, centroids, labels);
+        None
+    }
 }
 
 /// Problem size, for the memory and work models of [`VariantInfo`].

@@ -5,7 +5,8 @@
 //! cargo run --release -p kmeans-simd --example converge -- [ROUNDS] [ONLY]
 //! ```
 //!
-//! `ONLY` keeps the rows whose description contains it.
+//! `ONLY` keeps the rows whose description contains it; `VARIANTS=a,b,…` (registry names)
+//! replaces the variants compared, the first being the baseline of the ratios.
 //!
 //! ```text
 //! ```
@@ -27,30 +28,49 @@ fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
         return;
     }
     let registry = kmeans_simd::registry();
-    let names = [
-        "simd/iter/dot-blocked-par",
-        "simd/iter/hamerly",
-        "simd/iter/yinyang",
-        "simd/iter/lloyd-then-hamerly",
-    ];
+    // `VARIANTS=a,b,…` (registry names) replaces the list; the first is the baseline.
+    let chosen = std::env::var("VARIANTS").ok();
+    let names: Vec<&str> = match &chosen {
+        Some(list) => list.split(',').collect(),
+        None => vec![
+            "simd/iter/dot-blocked-par",
+            "simd/iter/hamerly",
+            "simd/iter/yinyang",
+            "simd/iter/hamerly-dot",
+            "simd/iter/auto",
+        ],
+    };
     let variants: Vec<IterationVariant> = names
         .iter()
-        .map(|n| registry.iteration_named(n).expect("registered"))
+        .map(|n| {
+            registry
+                .iteration_named(n)
+                .unwrap_or_else(|| panic!("{n} is not registered"))
+        })
         .collect();
     // The same k-means++ init for all: it runs on the same exact distance kernel.
     let params = KMeans::new(k).seed(5).tol(1e-4).threads(Some(1));
     let mut times = vec![Vec::new(); variants.len()];
     let mut fits = Vec::new();
-    for _ in 0..rounds {
+    for round in 0..rounds {
         fits.clear();
-        for (v, t) in variants.iter().zip(times.iter_mut()) {
+        fits.resize_with(variants.len(), || None);
+        // Rotate who goes first, so no variant always runs on a warmer machine.
+        for i in 0..variants.len() {
+            let c = (i + round) % variants.len();
             let start = Instant::now();
-            let fit = params.fit_variant(v, points.view()).expect("fit");
+            let fit = params
+                .fit_variant(&variants[c], points.view())
+                .expect("fit");
             // Lloyd's iterations only: the init is the same for all.
-            t.push(start.elapsed().as_secs_f64() - fit.init_seconds);
-            fits.push(fit);
+            times[c].push(start.elapsed().as_secs_f64() - fit.init_seconds);
+            fits[c] = Some(fit);
         }
     }
+    let fits: Vec<_> = fits
+        .into_iter()
+        .map(|f| f.expect("every variant ran"))
+        .collect();
     let m: Vec<f64> = times.into_iter().map(median).collect();
     let mut line = format!("{what:<34} {:>5}", T::DTYPE);
     for (i, f) in fits.iter().enumerate() {

@@ -24,7 +24,8 @@
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
 //! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds/`) |
 //! | — | `simd/iter/yinyang` | Yinyang's bounds: centroids in `k/10` groups; most points skip every distance, the survivors recompute only the groups they cannot rule out, a dense pass per group and block |
-//! | — | `simd/iter/lloyd-then-hamerly` | the default: rung 5's Lloyd while many points move, then Hamerly's bounds, by a rule on counted labels and distances (see `bounds/switching.rs`) |
+//! | — | `simd/iter/hamerly-dot` | Hamerly's bounds with the dense pass on rung 5's dot-product tile: as fast per distance as Lloyd, the survivors' labels `dot-blocked-par`'s; one pass over the data per iteration once settled |
+//! | — | `simd/iter/auto` | the default: `hamerly-dot` where the shape lets the bounds pay, rung 5's Lloyd elsewhere (see `bounds/auto.rs`) |
 //!
 //! ## Precision
 //!
@@ -86,7 +87,7 @@ mod run;
 mod steps;
 mod vector;
 
-pub use bounds::{Hamerly, LloydThenHamerly, Yinyang};
+pub use bounds::{Auto, Hamerly, Yinyang, auto};
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use run::CHUNK_ROWS;
@@ -124,6 +125,17 @@ fn bounds_memory(s: Shape, b: usize) -> f64 {
     let rows = run::chunk_rows(s.n).min(s.n);
     let scratch = rows * (s.elem + 8) + bounds::SURVIVOR_BLOCK * (s.k + s.d) * s.elem;
     (4 * s.n * b + 2 * scratch + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
+}
+
+/// Extra bytes of `hamerly-dot`: one `f32` bound per point; per chunk in flight (two threads
+/// assumed) its survivors' indices and results, the dense pass's packed block and running
+/// lanes (at most 64 KiB of packed rows, 16 lanes each); the centroids packed for the tile.
+fn bounds_dot_memory(s: Shape) -> f64 {
+    let rows = run::chunk_rows(s.n).min(s.n);
+    let block = (64 * 1024 / (s.d * s.elem).max(1)).clamp(1, rows);
+    let scratch = rows * (8 + 4 + 3 * s.elem) + 64 * 1024 + 3 * block * 16 * s.elem;
+    let packed = (s.k + MAX_NR) * (s.d + 2) * s.elem;
+    (4 * s.n + 2 * scratch + packed + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
 }
 
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the
@@ -250,7 +262,7 @@ pub fn registry() -> Registry {
                 "Hamerly's bounds with the dense pass on Lloyd's dot-product register tile (the survivors' labels are dot-blocked-par's; the lower bounds allow for the dot form's rounding); threads",
             )
             .precision(Precision::DotProduct)
-            .memory(|s| bounds_memory(s, 1))
+            .memory(bounds_dot_memory)
             .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)
             .parallel(),
             Hamerly::new().dot_dense(true).parallel(true),
@@ -268,15 +280,14 @@ pub fn registry() -> Registry {
         ),
         IterationVariant::new(
             VariantInfo::new(
-                "simd/iter/lloyd-then-hamerly",
-                "the default: dot-blocked-par's Lloyd iterations while more than 5 % of the points move, then Hamerly's bounds (back to Lloyd if they still compute over 35 % of the distances); shapes with k·d < 512 or k < 16 stay on Lloyd; threads",
+                "simd/iter/auto",
+                "the default: hamerly-dot where the shape lets the bounds pay (k >= 16 and k·d >= 2048), else dot-blocked-par; back to dot-blocked-par for good if, after 5 iterations, the bounds compute over half of the n·k distances for 5 in a row; threads",
             )
             .precision(Precision::DotProduct)
-            // Either phase's memory may be in use; Lloyd's is the larger at large k.
-            .memory(|s| dot_memory(s, true).max(bounds_memory(s, 1)) + (4 * s.n) as f64)
-            .work(move |s| dot_work(s) + (2 * s.n * s.d) as f64)
+            .memory(|s| dot_memory(s, true).max(bounds_dot_memory(s)))
+            .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)
             .parallel(),
-            LloydThenHamerly::new(),
+            Auto::new(),
         ),
     ];
     Registry {

@@ -5,7 +5,7 @@
 //! kit's edge cases (duplicates, ties, `k = 1`, `k = n`) and a fit that relocates a cluster.
 //!
 //! The variants whose dense pass runs on the dot-product tile (`hamerly-dot`, and the default
-//! `lloyd-then-hamerly`) are checked iteration by iteration against the dot-form Lloyd step
+//! `auto`) are checked iteration by iteration against the dot-form Lloyd step
 //! on the same centroids: labels equal but for genuine ties (the dot form's slack), counts
 //! exact, means those of their labels within rounding, inertia that of their labels.
 
@@ -13,7 +13,7 @@ use kmeans_core::testkit::{self, edge_cases};
 use kmeans_core::{
     Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data, relocate_empty_clusters,
 };
-use kmeans_simd::{Blocking, Dot, Exact, Hamerly, Isa, LloydThenHamerly, Yinyang};
+use kmeans_simd::{Auto, Blocking, Dot, Exact, Hamerly, Isa, Yinyang};
 
 /// The bounds variants under test, by name, pinned to `isa` and threaded.
 fn bounded<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
@@ -178,7 +178,7 @@ fn bounds_fits_equal_plain_lloyd_f32() {
 fn bounded_dot<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
 where
     Hamerly: IterationStep<T>,
-    LloydThenHamerly: IterationStep<T>,
+    Auto: IterationStep<T>,
 {
     vec![
         (
@@ -190,10 +190,7 @@ where
                     .parallel(true),
             ),
         ),
-        (
-            "lloyd-then-hamerly",
-            Box::new(LloydThenHamerly::with_isa(isa).unwrap()),
-        ),
+        ("auto", Box::new(Auto::with_isa(isa).unwrap())),
     ]
 }
 
@@ -260,7 +257,7 @@ fn same_steps<T: Scalar>(
 fn check_all_dot<T: Scalar>()
 where
     Hamerly: IterationStep<T>,
-    LloydThenHamerly: IterationStep<T>,
+    Auto: IterationStep<T>,
     Dot: IterationStep<T>,
 {
     let mut failures = Vec::new();
@@ -341,4 +338,66 @@ fn bounds_skip_most_distances_once_settled() {
             );
         }
     }
+}
+
+/// `auto` picks by shape: below `k·d = 2048` (or `k = 16`) it is `dot-blocked-par`, bit for
+/// bit, computing every distance; above, it runs on the bounds and skips most of them once
+/// settled.
+#[test]
+fn auto_picks_the_bounds_by_shape() {
+    let lloyd = Dot::new(Blocking::Cache).parallel(true);
+    for (n, d, k) in [(3000, 8, 16), (3000, 64, 8), (3000, 16, 64)] {
+        let small = data::blobs::<f32>(n, k, d, 0.5, 4);
+        let params = KMeans::new(k)
+            .seed(2)
+            .max_iter(20)
+            .tol(0.0)
+            .threads(Some(2));
+        let want = params.fit(&lloyd, small.data.view()).unwrap();
+        let got = params.fit(&Auto::new(), small.data.view()).unwrap();
+        assert!(!Auto::uses_bounds(k, d));
+        assert_eq!(
+            (&got.labels, &got.centroids),
+            (&want.labels, &want.centroids)
+        );
+        assert_eq!(got.inertia.to_bits(), want.inertia.to_bits());
+        assert!(got.history.iter().all(|h| h.distances == (n * k) as u64));
+    }
+    let blobs = data::blobs::<f32>(20_000, 40, 64, 0.5, 3);
+    assert!(Auto::uses_bounds(40, 64));
+    let fit = KMeans::new(40)
+        .seed(1)
+        .max_iter(12)
+        .tol(0.0)
+        .fit(&Auto::new(), blobs.data.view())
+        .unwrap();
+    let last = fit.history.last().unwrap().distances;
+    assert!(last * 5 < 20_000 * 40, "{last} distances at the end");
+}
+
+/// Where the bounds keep failing (uniform data in 128 dimensions: all distances alike), the
+/// guard sends the fit back to Lloyd for good after `SETTLE + WINDOW` bounds iterations.
+#[test]
+fn auto_gives_up_bounds_that_do_not_pay() {
+    use kmeans_simd::auto::{SETTLE, WINDOW};
+    let (n, d, k) = (4000, 128, 16);
+    let uniform = data::uniform::<f32>(n, d, 3);
+    assert!(Auto::uses_bounds(k, d));
+    let fit = KMeans::new(k)
+        .seed(1)
+        .max_iter(30)
+        .tol(0.0)
+        .threads(Some(1))
+        .fit(&Auto::new(), uniform.view())
+        .unwrap();
+    let all = (n * k) as u64;
+    let (bounds, lloyd) = fit.history.split_at(SETTLE + WINDOW);
+    assert!(
+        bounds.iter().any(|h| h.distances != all),
+        "bounds never ran"
+    );
+    assert!(
+        lloyd.iter().all(|h| h.distances == all),
+        "the guard did not give up"
+    );
 }

@@ -9,7 +9,7 @@ use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
 };
-use kmeans_simd::{Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa, LloydThenHamerly};
+use kmeans_simd::{Auto, Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa};
 
 /// The step configurations that depend on the ISA, with the precision each declares.
 fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
@@ -47,18 +47,25 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
         IterationVariant::new(info("hamerly", Precision::Exact, true), hamerly),
         AssignVariant::new(ainfo("hamerly", Precision::Exact), hamerly),
     );
-    let switching = LloydThenHamerly::with_isa(isa).unwrap();
+    let hamerly_dot = Hamerly::with_isa(isa)
+        .unwrap()
+        .dot_dense(true)
+        .parallel(true);
     push(
-        format!("lloyd-then-hamerly-{isa}"),
+        format!("hamerly-dot-{isa}"),
         Precision::DotProduct,
         IterationVariant::new(
-            info("lloyd-then-hamerly", Precision::DotProduct, true),
-            switching,
+            info("hamerly-dot", Precision::DotProduct, true),
+            hamerly_dot,
         ),
-        AssignVariant::new(
-            ainfo("lloyd-then-hamerly", Precision::DotProduct),
-            switching,
-        ),
+        AssignVariant::new(ainfo("hamerly-dot", Precision::DotProduct), hamerly_dot),
+    );
+    let auto = Auto::with_isa(isa).unwrap();
+    push(
+        format!("auto-{isa}"),
+        Precision::DotProduct,
+        IterationVariant::new(info("auto", Precision::DotProduct, true), auto),
+        AssignVariant::new(ainfo("auto", Precision::DotProduct), auto),
     );
     for (name, blocking, parallel) in [
         ("dot-regblock", Blocking::Register, false),

@@ -73,9 +73,12 @@ pub fn registry() -> Registry {
 }
 
 /// Whole-iteration variants from fastest to slowest as measured on x86-64 (kmeans-simd's
-/// `measure` example; the bench harness will confirm in `reports/summary.md`); [`fastest`]
-/// takes the first one registered for the type.
+/// `measure` and `converge` examples; the bench harness confirms in `reports/summary.md`);
+/// [`fastest`] takes the first one registered for the type. `simd/iter/auto` is
+/// `dot-blocked-par`'s Lloyd with Hamerly's bounds where the shape lets them pay (fits to
+/// convergence: see its docs).
 pub const PREFERENCE: &[&str] = &[
+    "simd/iter/auto",
     "simd/iter/dot-blocked-par",
     "simd/iter/dot-blocked-fused",
     "simd/iter/exact-par",

@@ -1,28 +1,32 @@
 //! Exact k-means that skips distance work, on the SIMD kernels: bounds kept per fit in an
 //! [`IterationState`](kmeans_core::IterationState) prove, for most points, that their centroid
 //! is still the nearest, so they need no (or one) distance; the rest — the *survivors* — are
-//! gathered into blocks and go through the dense exact distance kernel
-//! ([`kernel::distances_chunk`]), a SIMD register tile as dense as Lloyd's.
+//! gathered into blocks and go through a dense pass, a SIMD register tile as dense as Lloyd's.
 //!
 //! - [`Hamerly`] (Hamerly 2010): one lower bound per point, on its distance to every other
-//!   centroid.
+//!   centroid. Its dense pass is exact differences ([`kernel::nearest_two_chunk`]), or with
+//!   [`Hamerly::dot_dense`] (`simd/iter/hamerly-dot`) Lloyd's dot-product tile
+//!   ([`kernel::dot_two_chunk`]), which runs at Lloyd's speed.
 //! - [`Yinyang`] (Ding et al. 2015): the centroids in `t ≈ k/10` groups, one lower bound per
 //!   point and group; a survivor recomputes only the groups its bounds cannot rule out.
-//! - [`LloydThenHamerly`]: the GEMM-style Lloyd rung while many points move, then Hamerly's
-//!   bounds (the default's variant; the rule is in `switching.rs`).
+//! - [`Auto`] (`simd/iter/auto`, the default fit's variant): `hamerly-dot` where the shape
+//!   lets the bounds pay, Lloyd elsewhere (the rule is in `auto.rs`).
 //!
-//! Both add every point into its cluster in point order, with the same kernel as
-//! [`Exact`](crate::Exact): with the same labels, their centroids and inertia are bit-identical
-//! to `simd/iter/exact-par`.
+//! The exact variants add every point into its cluster in point order, with the same kernel
+//! as [`Exact`](crate::Exact): with the same labels, their centroids and inertia are
+//! bit-identical to `simd/iter/exact-par`. `hamerly-dot` adds a kept point in the pass that
+//! tests its bounds (one pass over the data), so its means equal `dot-blocked-par`'s within
+//! rounding.
 //!
 //! **Why they are exact.** A point is kept only when the bounds *prove* its centroid nearest.
 //! Every computed squared distance is rounded up by [`margin`] (the relative error of a sum of
 //! `d` squared differences is below `(d + 3)·ε`) where it serves as an upper bound and down
-//! where it serves as a lower bound; drifts are rounded up; and the bounds are stored in `f32`
-//! rounded toward their safe side ([`down_f32`], [`up_f32`], and each later `f32` update
-//! stepped one ulp further), whatever the data's type. Points too close to call survive.
-//! Labels can therefore differ from plain Lloyd's only where Lloyd's own rounding cannot tell
-//! two centroids apart: a genuine tie.
+//! where it serves as a lower bound; a lower bound from the dot form also loses that form's
+//! worst-case rounding ([`kernel::DotNearest::lower_sq`]); drifts are rounded up; and the
+//! bounds are stored in `f32` rounded toward their safe side ([`down_f32`], [`up_f32`], and
+//! each later `f32` update stepped one ulp further), whatever the data's type. Points too
+//! close to call survive. Labels can therefore differ from plain Lloyd's only where Lloyd's
+//! own rounding cannot tell two centroids apart: a genuine tie.
 
 /// A bounds variant's public type: the ISA, the exact step that plain assignments (and the
 /// first iteration of a fit without state) go through, threads; and its [`IterationStep`],
@@ -117,12 +121,12 @@ macro_rules! bounds_variant {
     };
 }
 
+pub mod auto;
 mod hamerly;
-mod switching;
 mod yinyang;
 
+pub use auto::Auto;
 pub use hamerly::Hamerly;
-pub use switching::LloydThenHamerly;
 pub use yinyang::Yinyang;
 pub(crate) use yinyang::groups_for;
 

@@ -1,0 +1,217 @@
+//! The default fit's variant, `simd/iter/auto`: Hamerly's bounds on the dot tile
+//! (`simd/iter/hamerly-dot`) where the shape lets them pay, plain Lloyd
+//! (`simd/iter/dot-blocked-par`) elsewhere.
+//!
+//! A bounds iteration costs a fixed part per point — the distance to its own centroid, the
+//! bound updates, adding the point into its cluster — plus a dense pass for the points its
+//! bounds cannot settle, on the same register tile as Lloyd's. Lloyd costs `k·d` multiply-adds
+//! per point. Where `k·d` is small the fixed part is not much cheaper than Lloyd's whole row,
+//! and where `k` is small the one lower bound is loose and most points survive, so below
+//! [`MIN_K`] centroids or [`MIN_KD`] multiply-adds per point the fit stays on Lloyd. The
+//! thresholds come from the `converge` example's rows in `MEASUREMENTS.md`: every row at
+//! `k·d ≥ 2048` and `k ≥ 16` was faster with the bounds (0.44×–0.92× of Lloyd's time), rows
+//! at `k·d ≤ 1024` were within 3 % of Lloyd or slower (up to 1.9× at `k·d = 128`).
+//!
+//! A guard covers data the shapes do not predict: once [`SETTLE`] bounds iterations are
+//! past (the first ones, while centroids still move far, can need every distance), a fit
+//! whose last [`WINDOW`] iterations computed more than [`GIVE_UP`] of Lloyd's `n·k`
+//! distances on average goes back to Lloyd for good — near that share a bounds iteration
+//! costs what a Lloyd iteration does (its dense pass costs ~1.5–1.6× Lloyd's per distance,
+//! plus the fixed part). Every decision counts labels and distances, never time, so a fit is
+//! reproducible bit for bit, and the same for any thread count.
+//!
+//! Precision: each iteration is Lloyd's dot form or a bounds iteration whose survivors take
+//! the dot form's winner, so the variant declares `DotProduct` like `dot-blocked-par`.
+
+use kmeans_core::{IterationState, IterationStep, Points};
+
+use super::hamerly::HamerlyState;
+use super::{Config, Dense};
+use crate::isa::Dispatch;
+use crate::{Blocking, Dot};
+
+/// No bounds for fewer centroids than this.
+pub const MIN_K: usize = 16;
+
+/// No bounds where a point's row of distances is shorter than this (`k·d` multiply-adds).
+pub const MIN_KD: usize = 2048;
+
+/// Bounds iterations the guard lets pass before it looks.
+pub const SETTLE: usize = 5;
+
+/// Iterations the guard averages over.
+pub const WINDOW: usize = 5;
+
+/// The guard's limit: the share of `n·k` distances above which the bounds no longer pay.
+pub const GIVE_UP: f64 = 0.5;
+
+/// See the module docs. Threads as `dot-blocked-par`: fixed chunks on rayon's current pool.
+#[derive(Clone, Copy, Debug)]
+pub struct Auto {
+    lloyd: Dot,
+    bounds: Config,
+}
+
+impl Default for Auto {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Auto {
+    /// On the ISA [`Isa::detected`](crate::Isa::detected) picked, multi-threaded.
+    pub fn new() -> Self {
+        Self {
+            lloyd: Dot::new(Blocking::Cache).parallel(true),
+            bounds: Config {
+                machine: crate::isa::Machine::detected(),
+                exact: crate::Exact::new().parallel(true),
+                parallel: true,
+                dense: Dense::Dot,
+            },
+        }
+    }
+
+    /// Pinned to `isa`; `None` when this CPU lacks it.
+    pub fn with_isa(isa: crate::Isa) -> Option<Self> {
+        Some(Self {
+            lloyd: Dot::with_isa(isa, Blocking::Cache)?.parallel(true),
+            bounds: Config {
+                machine: crate::isa::Machine::new(isa)?,
+                exact: crate::Exact::with_isa(isa)?.parallel(true),
+                parallel: true,
+                dense: Dense::Dot,
+            },
+        })
+    }
+
+    /// The ISA this step runs.
+    pub fn isa(&self) -> crate::Isa {
+        self.lloyd.isa()
+    }
+
+    /// Whether a fit of `k` centroids in `d` dimensions starts on the bounds.
+    pub fn uses_bounds(k: usize, d: usize) -> bool {
+        k >= MIN_K && k * d >= MIN_KD
+    }
+}
+
+/// Where a fit is.
+enum Phase<T> {
+    /// On Hamerly's bounds, with the share of `n·k` distances of each iteration so far.
+    Bounds {
+        state: Box<HamerlyState<T>>,
+        shares: Vec<f64>,
+    },
+    /// Lloyd to the end: the shape never uses the bounds, or the guard gave up on them.
+    Lloyd,
+}
+
+struct AutoState<T> {
+    lloyd: Dot,
+    phase: Phase<T>,
+    distances: u64,
+}
+
+impl<T: Dispatch> IterationState<T> for AutoState<T>
+where
+    Dot: IterationStep<T>,
+{
+    fn iterate(
+        &mut self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+    ) -> f64 {
+        let all = (data.n() * centroids.n()) as u64;
+        match &mut self.phase {
+            Phase::Bounds { state, shares } => {
+                let inertia = state.iterate(data, centroids, labels, new_centroids, counts);
+                self.distances = state.distances().unwrap_or(all);
+                shares.push(self.distances as f64 / all as f64);
+                if shares.len() >= SETTLE + WINDOW {
+                    let recent = &shares[shares.len() - WINDOW..];
+                    if recent.iter().sum::<f64>() / WINDOW as f64 > GIVE_UP {
+                        self.phase = Phase::Lloyd;
+                    }
+                }
+                inertia
+            }
+            Phase::Lloyd => {
+                self.distances = all;
+                self.lloyd
+                    .iterate(data, centroids, labels, new_centroids, counts)
+            }
+        }
+    }
+
+    fn distances(&self) -> Option<u64> {
+        Some(self.distances)
+    }
+
+    fn assign(
+        &mut self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+    ) -> Option<f64> {
+        match &mut self.phase {
+            Phase::Bounds { state, .. } => state.assign(data, centroids, labels),
+            Phase::Lloyd => None,
+        }
+    }
+}
+
+macro_rules! auto_steps {
+    ($t:ty) => {
+        impl IterationStep<$t> for Auto {
+            fn assign(
+                &self,
+                data: Points<'_, $t>,
+                centroids: Points<'_, $t>,
+                labels: &mut [u32],
+            ) -> f64 {
+                IterationStep::assign(&self.lloyd, data, centroids, labels)
+            }
+            fn iterate(
+                &self,
+                data: Points<'_, $t>,
+                centroids: Points<'_, $t>,
+                labels: &mut [u32],
+                new_centroids: &mut [$t],
+                counts: &mut [u32],
+            ) -> f64 {
+                // Without a fit to keep bounds for, one iteration is Lloyd's.
+                IterationStep::iterate(&self.lloyd, data, centroids, labels, new_centroids, counts)
+            }
+            fn sq_distances(&self, data: Points<'_, $t>, centers: Points<'_, $t>, out: &mut [$t]) {
+                IterationStep::sq_distances(&self.lloyd, data, centers, out);
+            }
+            fn start(&self, data: Points<'_, $t>, k: usize) -> Option<Box<dyn IterationState<$t>>> {
+                let phase = if Self::uses_bounds(k, data.d()) {
+                    Phase::Bounds {
+                        state: Box::new(HamerlyState::new(self.bounds, data.n(), k, data.d())),
+                        shares: Vec::new(),
+                    }
+                } else {
+                    Phase::Lloyd
+                };
+                Some(Box::new(AutoState::<$t> {
+                    lloyd: self.lloyd,
+                    phase,
+                    distances: 0,
+                }))
+            }
+        }
+        impl kmeans_core::AssignStep<$t> for Auto {
+            fn assign(&self, data: Points<'_, $t>, centroids: Points<'_, $t>, labels: &mut [u32]) {
+                kmeans_core::AssignStep::assign(&self.lloyd, data, centroids, labels);
+            }
+        }
+    };
+}
+
+auto_steps!(f32);
+auto_steps!(f64);
