@@ -169,6 +169,18 @@ fn main() {
         rounds,
     );
     run(
+        "uniform 2e4 x 128, k = 16 (high d, no structure)",
+        &data::uniform::<f32>(20_000, 128, 13),
+        16,
+        rounds,
+    );
+    run(
+        "uniform 2e4 x 512, k = 32 (high d, no structure)",
+        &data::uniform::<f32>(20_000, 512, 14),
+        32,
+        rounds,
+    );
+    run(
         "blobs 2e4 x 256, k = 64 (high d)",
         &data::blobs::<f32>(20_000, 64, 256, 1.0, 6).data,
         64,

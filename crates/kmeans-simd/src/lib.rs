@@ -281,7 +281,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/auto",
-                "the default: hamerly-dot where the shape lets the bounds pay (k >= 16 and k·d >= 2048), else dot-blocked-par; back to dot-blocked-par for good if, after 5 iterations, the bounds compute over half of the n·k distances for 5 in a row; threads",
+                "the default: hamerly-dot where the shape lets the bounds pay (k >= 16 and k·d >= 2048), else dot-blocked-par; back to dot-blocked-par for good if, after 10 iterations, the bounds computed over 75 % of the n·k distances on average over the next 10; threads",
             )
             .precision(Precision::DotProduct)
             .memory(|s| dot_memory(s, true).max(bounds_dot_memory(s)))

@@ -375,17 +375,17 @@ fn auto_picks_the_bounds_by_shape() {
     assert!(last * 5 < 20_000 * 40, "{last} distances at the end");
 }
 
-/// Where the bounds keep failing (uniform data in 128 dimensions: all distances alike), the
+/// Where the bounds keep failing (uniform data in 512 dimensions: all distances alike), the
 /// guard sends the fit back to Lloyd for good after `SETTLE + WINDOW` bounds iterations.
 #[test]
 fn auto_gives_up_bounds_that_do_not_pay() {
     use kmeans_simd::auto::{SETTLE, WINDOW};
-    let (n, d, k) = (4000, 128, 16);
-    let uniform = data::uniform::<f32>(n, d, 3);
+    let (n, d, k) = (20_000, 512, 32);
+    let uniform = data::uniform::<f32>(n, d, 14);
     assert!(Auto::uses_bounds(k, d));
     let fit = KMeans::new(k)
-        .seed(1)
-        .max_iter(30)
+        .seed(5)
+        .max_iter(SETTLE + WINDOW + 10)
         .tol(0.0)
         .threads(Some(1))
         .fit(&Auto::new(), uniform.view())
