@@ -7,7 +7,7 @@ use crate::converge;
 use crate::render::format_seconds;
 use crate::results::{Outcome, Row, Source};
 
-const CONVERGE_ABOUT: &str = "Fits to `tol = 1e-4` from the same initial centroids (our k-means++ with the round's seed, computed once per round and not timed), rounds alternating, order rotated: ours with plain Lloyd (`dot-blocked-par`, the default) and with the exact bounds variants (`hamerly`, `yinyang`), against scikit-learn `KMeans(init=C, n_init=1, algorithm=\"lloyd\" | \"elkan\")` and scikit-learn-intelex `KMeans(init=C, n_init=1)`. *Distances* is the share of plain Lloyd's `n·k` per iteration that our iterations computed (`IterationLog::distances`). Inertia is computed the same way for everyone. Issue 14's targets (1 thread): a bounds variant ≤ 0.5× our Lloyd and ≤ 0.25× scikit-learn's `lloyd`.";
+const CONVERGE_ABOUT: &str = "Fits to `tol = 1e-4` from the same initial centroids (our k-means++ with the round's seed, computed once per round and not timed), rounds alternating, order rotated: ours with plain Lloyd (`dot-blocked-par`), the default (`auto`: `hamerly-dot` where `k ≥ 16` and `k·d ≥ 512`, else Lloyd), Hamerly's bounds with the dense pass on Lloyd's dot tile (`hamerly-dot`) and the exact bounds variants (`hamerly`, `yinyang`), against scikit-learn `KMeans(init=C, n_init=1, algorithm=\"lloyd\" | \"elkan\")` and scikit-learn-intelex `KMeans(init=C, n_init=1)`. *Distances* is the share of plain Lloyd's `n·k` per iteration that our iterations computed (`IterationLog::distances`). Inertia is computed the same way for everyone. Issue 14's targets (1 thread): a bounds variant ≤ 0.5× our Lloyd and ≤ 0.25× scikit-learn's `lloyd`.";
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {

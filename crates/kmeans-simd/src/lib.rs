@@ -259,7 +259,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/hamerly-dot",
-                "Hamerly's bounds with the dense pass on Lloyd's dot-product register tile (the survivors' labels are dot-blocked-par's; the lower bounds allow for the dot form's rounding); threads",
+                "Hamerly's bounds with the dense pass on Lloyd's dot-product register tile (the survivors' labels are dot-blocked-par's; the lower bounds allow for the dot form's rounding); the first iteration is dot-blocked-par's with the bounds at 0; threads",
             )
             .precision(Precision::DotProduct)
             .memory(bounds_dot_memory)
@@ -281,7 +281,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/auto",
-                "the default: hamerly-dot where the shape lets the bounds pay (k >= 16 and k·d >= 2048), else dot-blocked-par; back to dot-blocked-par for good if, after 10 iterations, the bounds computed over 75 % of the n·k distances on average over the next 10; threads",
+                "the default: hamerly-dot where the shape lets the bounds pay (k >= 16 and k·d >= 512), else dot-blocked-par; back to dot-blocked-par for good if, after 10 iterations, the bounds computed over 75 % of the n·k distances on average over the next 10; threads",
             )
             .precision(Precision::DotProduct)
             .memory(|s| dot_memory(s, true).max(bounds_dot_memory(s)))

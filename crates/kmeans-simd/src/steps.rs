@@ -171,7 +171,17 @@ impl Dot {
         self.machine.isa()
     }
 
-    fn run<T: Dispatch>(
+    /// Cache-blocked and centred on `machine`: the default Lloyd rung, for the bounds
+    /// variants' first iteration.
+    pub(crate) fn on(machine: Machine, parallel: bool) -> Self {
+        Self {
+            machine,
+            parallel,
+            ..Self::new(Blocking::Cache)
+        }
+    }
+
+    pub(crate) fn run<T: Dispatch>(
         self,
         data: Points<'_, T>,
         centroids: Points<'_, T>,

@@ -340,13 +340,13 @@ fn bounds_skip_most_distances_once_settled() {
     }
 }
 
-/// `auto` picks by shape: below `k·d = 2048` (or `k = 16`) it is `dot-blocked-par`, bit for
+/// `auto` picks by shape: below `k·d = 512` (or `k = 16`) it is `dot-blocked-par`, bit for
 /// bit, computing every distance; above, it runs on the bounds and skips most of them once
 /// settled.
 #[test]
 fn auto_picks_the_bounds_by_shape() {
     let lloyd = Dot::new(Blocking::Cache).parallel(true);
-    for (n, d, k) in [(3000, 8, 16), (3000, 64, 8), (3000, 16, 64)] {
+    for (n, d, k) in [(3000, 8, 16), (3000, 64, 8), (3000, 4, 64)] {
         let small = data::blobs::<f32>(n, k, d, 0.5, 4);
         let params = KMeans::new(k)
             .seed(2)
