@@ -113,6 +113,8 @@ fn fit_verbose_logs_every_iteration_on_stderr_and_quiet_prints_nothing() {
             "{line}"
         );
         assert!(line.contains("inertia") && line.contains("shift"), "{line}");
+        // The CLI's default variant: plain Lloyd at this shape (k = 3), every distance.
+        assert!(line.ends_with("distances 100.0 %"), "{line}");
     }
 
     let out = kmeans()
