@@ -18,7 +18,9 @@ use kmeans_benches::machine::MachineInfo;
 use kmeans_benches::report::{Peak, Report};
 use kmeans_benches::results::{Outcome, Row, Source, read_criterion};
 use kmeans_benches::{Context, Group, converge, default_fit, python};
-use kmeans_workshop::{Init, KMeans, Points, Registry, Scalar, Shape, VariantInfo, data, registry};
+use kmeans_workshop::{
+    Init, IterationStep, KMeans, Points, Registry, Scalar, Shape, VariantInfo, data, registry,
+};
 
 /// What a profile allows.
 struct Profile {
@@ -114,11 +116,46 @@ impl Harness {
         step: &str,
         max_s: f64,
     ) -> Option<String> {
+        self.admit_unless(None, group, kind, info, shape, threads, step, max_s)
+    }
+
+    /// [`admit`](Self::admit) for a group that times single `iterate` calls: a variant that
+    /// keeps state across a fit (`IterationStep::start`) is skipped with the reason, since one
+    /// call from a fresh state is only its first iteration — what it does is measured by
+    /// whole fits (`fit50`, `default-fit`, `converge`).
+    fn admit_stateless<T: Scalar>(
+        &mut self,
+        solver: &dyn IterationStep<T>,
+        data: Points<'_, T>,
+        (group, info, shape, threads, step, max_s): (&str, &VariantInfo, Shape, usize, &str, f64),
+    ) -> Option<String> {
+        let stateful = solver.start(data, shape.k).is_some().then(|| {
+            "keeps state across a fit: one call is only its first iteration; measured by \
+             whole fits (fit50, default-fit, converge)"
+                .to_string()
+        });
+        self.admit_unless(stateful, group, "iter", info, shape, threads, step, max_s)
+    }
+
+    /// [`admit`](Self::admit), skipping for `reason` when there is one.
+    fn admit_unless(
+        &mut self,
+        reason: Option<String>,
+        group: &str,
+        kind: &'static str,
+        info: &VariantInfo,
+        shape: Shape,
+        threads: usize,
+        step: &str,
+        max_s: f64,
+    ) -> Option<String> {
         let dtype = if shape.elem == 4 { "f32" } else { "f64" };
         let p = param(shape.n, shape.k, shape.d, dtype, threads, step);
         let memory = info.memory_at(shape);
         let predicted = self.predict(kind, info, shape, threads);
-        let skip = if memory > self.memory_limit {
+        let skip = if reason.is_some() {
+            reason
+        } else if memory > self.memory_limit {
             Some(format!(
                 "needs {:.1} GiB of intermediates (budget {:.1} GiB)",
                 memory / GIB,
@@ -316,7 +353,8 @@ impl Harness {
         for v in &reg.iterate {
             let Some(s) = v.get::<f64>() else { continue };
             let threads = self.threads_for(&v.info);
-            let Some(p) = self.admit("iteration", "iter", &v.info, shape, threads, "", max) else {
+            let what = ("iteration", &v.info, shape, threads, "", max);
+            let Some(p) = self.admit_stateless(s, points, what) else {
                 continue;
             };
             let mut g = self.group("iteration", false);
@@ -436,8 +474,8 @@ impl Harness {
                 for v in &reg.iterate {
                     let Some(s) = v.get::<f64>() else { continue };
                     let threads = self.threads_for(&v.info);
-                    let Some(p) = self.admit(group, "iter", &v.info, shape, threads, "", max)
-                    else {
+                    let what = (group, &v.info, shape, threads, "", max);
+                    let Some(p) = self.admit_stateless(s, c.data.view(), what) else {
                         continue;
                     };
                     let (warm, measure) =
@@ -491,15 +529,9 @@ impl Harness {
                     &["iterate"]
                 };
                 for &step in steps {
-                    let Some(p) = self.admit(
-                        group,
-                        "iter",
-                        &v.info,
-                        shape,
-                        threads,
-                        if assign_too { step } else { "" },
-                        max,
-                    ) else {
+                    let step_name = if assign_too { step } else { "" };
+                    let what = (group, &v.info, shape, threads, step_name, max);
+                    let Some(p) = self.admit_stateless(s, c.data.view(), what) else {
                         continue;
                     };
                     let mut g = self.group(group, true);

@@ -181,6 +181,36 @@ fn main() {
         rounds,
     );
     run(
+        "slides' shape: uniform 5000 x 26, k = 26",
+        &data::uniform::<f64>(5000, 26, 15),
+        26,
+        rounds,
+    );
+    run(
+        "uniform 1e5 x 26, k = 26",
+        &data::uniform::<f64>(100_000, 26, 15),
+        26,
+        rounds,
+    );
+    run(
+        "blobs 5000 x 26, k = 26 (small n)",
+        &data::blobs::<f64>(5000, 26, 26, 1.0, 15).data,
+        26,
+        rounds,
+    );
+    run(
+        "uniform 5000 x 64, k = 64 (small n)",
+        &data::uniform::<f64>(5000, 64, 15),
+        64,
+        rounds,
+    );
+    run(
+        "uniform 2e4 x 26, k = 26",
+        &data::uniform::<f64>(20_000, 26, 15),
+        26,
+        rounds,
+    );
+    run(
         "blobs 2e4 x 256, k = 64 (high d)",
         &data::blobs::<f32>(20_000, 64, 256, 1.0, 6).data,
         64,

@@ -340,13 +340,18 @@ fn bounds_skip_most_distances_once_settled() {
     }
 }
 
-/// `auto` picks by shape: below `k·d = 512` (or `k = 16`) it is `dot-blocked-par`, bit for
+/// `auto` picks by shape: below `k·d = 512`, `k = 16` or `n = 2·10⁴` it is `dot-blocked-par`, bit for
 /// bit, computing every distance; above, it runs on the bounds and skips most of them once
 /// settled.
 #[test]
 fn auto_picks_the_bounds_by_shape() {
     let lloyd = Dot::new(Blocking::Cache).parallel(true);
-    for (n, d, k) in [(3000, 8, 16), (3000, 64, 8), (3000, 4, 64)] {
+    for (n, d, k) in [
+        (20_000, 8, 16),
+        (20_000, 64, 8),
+        (20_000, 4, 64),
+        (5000, 64, 40),
+    ] {
         let small = data::blobs::<f32>(n, k, d, 0.5, 4);
         let params = KMeans::new(k)
             .seed(2)
@@ -355,7 +360,7 @@ fn auto_picks_the_bounds_by_shape() {
             .threads(Some(2));
         let want = params.fit(&lloyd, small.data.view()).unwrap();
         let got = params.fit(&Auto::new(), small.data.view()).unwrap();
-        assert!(!Auto::uses_bounds(k, d));
+        assert!(!Auto::uses_bounds(n, k, d));
         assert_eq!(
             (&got.labels, &got.centroids),
             (&want.labels, &want.centroids)
@@ -364,7 +369,7 @@ fn auto_picks_the_bounds_by_shape() {
         assert!(got.history.iter().all(|h| h.distances == (n * k) as u64));
     }
     let blobs = data::blobs::<f32>(20_000, 40, 64, 0.5, 3);
-    assert!(Auto::uses_bounds(40, 64));
+    assert!(Auto::uses_bounds(20_000, 40, 64));
     let fit = KMeans::new(40)
         .seed(1)
         .max_iter(12)
@@ -382,7 +387,7 @@ fn auto_gives_up_bounds_that_do_not_pay() {
     use kmeans_simd::auto::{SETTLE, WINDOW};
     let (n, d, k) = (20_000, 512, 32);
     let uniform = data::uniform::<f32>(n, d, 14);
-    assert!(Auto::uses_bounds(k, d));
+    assert!(Auto::uses_bounds(n, k, d));
     let fit = KMeans::new(k)
         .seed(5)
         .max_iter(SETTLE + WINDOW + 10)

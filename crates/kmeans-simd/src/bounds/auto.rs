@@ -4,14 +4,16 @@
 //!
 //! A bounds iteration costs a fixed part per point — the distance to its own centroid, the
 //! bound updates, adding the point into its cluster — plus a dense pass for the points its
-//! bounds cannot settle, on the same register tile as Lloyd's. Lloyd costs `k·d` multiply-adds
-//! per point. Where `k·d` is small the fixed part is not much cheaper than Lloyd's whole row,
-//! and where `k` is small the one lower bound is loose and most points survive, so below
-//! [`MIN_K`] centroids or [`MIN_KD`] multiply-adds per point the fit stays on Lloyd. The
-//! thresholds come from the `converge` example's rows in `MEASUREMENTS.md`: every row at
-//! `k·d ≥ 512` and `k ≥ 16` was faster with the bounds or even (0.36×–1.01× of Lloyd's time,
-//! no structure in 512 dimensions 1.09×), the rows below slower (1.4× at `k = 32, d = 4`,
-//! 1.7× at `k = 8`).
+//! bounds cannot settle, on the same register tile as Lloyd's, and a part per iteration that
+//! does not shrink with `n` (centroid gaps and drifts, packing, a dense pass per chunk). Lloyd
+//! costs `k·d` multiply-adds per point. Where `k·d` is small the fixed part is not much
+//! cheaper than Lloyd's whole row, where `k` is small the one lower bound is loose and most
+//! points survive, and where `n` is small the per-iteration part weighs: so below [`MIN_K`]
+//! centroids, [`MIN_KD`] multiply-adds per point or [`MIN_N`] points the fit stays on Lloyd.
+//! The thresholds come from the `converge` example's rows in `MEASUREMENTS.md`: every row at
+//! `n ≥ 2·10⁴`, `k·d ≥ 512` and `k ≥ 16` was faster with the bounds or within 7 % (0.34×–1.07×
+//! of Lloyd's time), the rows at `k·d ≤ 128` or `k = 8` slower (1.4×–1.7×), and at `n = 5000`
+//! uniform data lost (the slides' shape 1.24×, 64 dimensions 1.05×) where blobs won (0.63×).
 //!
 //! A guard covers data the shapes do not predict: once [`SETTLE`] bounds iterations are
 //! past (the first ones, while centroids still move far, can need every distance), a fit
@@ -38,6 +40,9 @@ pub const MIN_K: usize = 16;
 
 /// No bounds where a point's row of distances is shorter than this (`k·d` multiply-adds).
 pub const MIN_KD: usize = 512;
+
+/// No bounds for fewer points than this.
+pub const MIN_N: usize = 20_000;
 
 /// Bounds iterations the guard lets pass before it looks.
 pub const SETTLE: usize = 5;
@@ -93,9 +98,9 @@ impl Auto {
         self.lloyd.isa()
     }
 
-    /// Whether a fit of `k` centroids in `d` dimensions starts on the bounds.
-    pub fn uses_bounds(k: usize, d: usize) -> bool {
-        k >= MIN_K && k * d >= MIN_KD
+    /// Whether a fit of `n` points in `d` dimensions with `k` centroids runs on the bounds.
+    pub fn uses_bounds(n: usize, k: usize, d: usize) -> bool {
+        n >= MIN_N && k >= MIN_K && k * d >= MIN_KD
     }
 }
 
@@ -193,7 +198,7 @@ macro_rules! auto_steps {
                 IterationStep::sq_distances(&self.lloyd, data, centers, out);
             }
             fn start(&self, data: Points<'_, $t>, k: usize) -> Option<Box<dyn IterationState<$t>>> {
-                let phase = if Self::uses_bounds(k, data.d()) {
+                let phase = if Self::uses_bounds(data.n(), k, data.d()) {
                     Phase::Bounds {
                         state: Box::new(HamerlyState::new(self.bounds, data.n(), k, data.d())),
                         shares: Vec::new(),

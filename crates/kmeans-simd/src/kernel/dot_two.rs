@@ -137,6 +137,9 @@ pub(crate) unsafe fn dot_two_chunk<V: Vector, const MR: usize, const NV: usize>(
     } = job;
     let (lanes, nr) = (V::LANES, NV * V::LANES);
     assert_eq!(packed.nr, nr, "centroids packed for another register tile");
+    if rows.is_empty() {
+        return;
+    }
     let d = points.d();
     assert!(packed.centroids.d() == d && out.len() >= rows.len());
     assert!(rows.iter().all(|&i| i < points.n()));
