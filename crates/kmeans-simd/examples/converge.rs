@@ -97,123 +97,166 @@ fn run<T: Scalar>(what: &str, points: &Matrix<T>, k: usize, rounds: usize) {
     println!("{line}");
 }
 
+/// How a row's points are drawn.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `data::blobs` with `k` centres and this spread.
+    Blobs { std: f64 },
+    /// `data::uniform`.
+    Uniform,
+}
+
+/// One workload: `n × d` points of `data`, fitted with `k` centroids.
+struct Row {
+    what: &'static str,
+    n: usize,
+    d: usize,
+    k: usize,
+    data: Kind,
+    seed: u64,
+    f32: bool,
+}
+
+use Kind::{Blobs, Uniform};
+
+const F32: bool = true;
+const F64: bool = false;
+
+/// A row of `data::blobs` (`k` centres with spread `std`) in f32 (`F32`) or f64.
+const fn blobs(
+    what: &'static str,
+    n: usize,
+    d: usize,
+    k: usize,
+    std: f64,
+    seed: u64,
+    f32: bool,
+) -> Row {
+    Row {
+        what,
+        n,
+        d,
+        k,
+        data: Blobs { std },
+        seed,
+        f32,
+    }
+}
+
+/// A row of `data::uniform`.
+const fn uniform(what: &'static str, n: usize, d: usize, k: usize, seed: u64, f32: bool) -> Row {
+    Row {
+        what,
+        n,
+        d,
+        k,
+        data: Uniform,
+        seed,
+        f32,
+    }
+}
+
+/// The rows, from the two target shapes to the shapes that decide `auto`'s rule.
+const ROWS: &[Row] = &[
+    blobs("blobs 2e5 x 16, k = 128", 200_000, 16, 128, 1.0, 1, F32),
+    blobs("blobs 1e5 x 64, k = 64", 100_000, 64, 64, 1.0, 2, F64),
+    uniform("uniform 2e5 x 16, k = 128", 200_000, 16, 128, 3, F32),
+    uniform("uniform 1e5 x 64, k = 64", 100_000, 64, 64, 4, F64),
+    blobs("blobs 1e5 x 4, k = 32 (low d)", 100_000, 4, 32, 1.0, 5, F32),
+    blobs(
+        "overlapping 1e5 x 64, k = 64, std 5",
+        100_000,
+        64,
+        64,
+        5.0,
+        7,
+        F64,
+    ),
+    blobs("blobs 1e5 x 32, k = 64", 100_000, 32, 64, 1.0, 8, F32),
+    blobs(
+        "blobs 1e5 x 8, k = 64 (k·d = 512)",
+        100_000,
+        8,
+        64,
+        1.0,
+        9,
+        F32,
+    ),
+    blobs(
+        "blobs 1e5 x 32, k = 16 (k·d = 512)",
+        100_000,
+        32,
+        16,
+        1.0,
+        10,
+        F32,
+    ),
+    uniform("uniform 1e5 x 4, k = 256 (low d)", 100_000, 4, 256, 11, F32),
+    uniform("uniform 1e5 x 8, k = 8 (small k)", 100_000, 8, 8, 12, F32),
+    uniform(
+        "uniform 2e4 x 128, k = 16 (high d, no structure)",
+        20_000,
+        128,
+        16,
+        13,
+        F32,
+    ),
+    uniform(
+        "uniform 2e4 x 512, k = 32 (high d, no structure)",
+        20_000,
+        512,
+        32,
+        14,
+        F32,
+    ),
+    uniform(
+        "slides' shape: uniform 5000 x 26, k = 26",
+        5000,
+        26,
+        26,
+        15,
+        F64,
+    ),
+    uniform("uniform 1e5 x 26, k = 26", 100_000, 26, 26, 15, F64),
+    blobs(
+        "blobs 5000 x 26, k = 26 (small n)",
+        5000,
+        26,
+        26,
+        1.0,
+        15,
+        F64,
+    ),
+    uniform("uniform 5000 x 64, k = 64 (small n)", 5000, 64, 64, 15, F64),
+    uniform("uniform 2e4 x 26, k = 26", 20_000, 26, 26, 15, F64),
+    blobs(
+        "blobs 2e4 x 256, k = 64 (high d)",
+        20_000,
+        256,
+        64,
+        1.0,
+        6,
+        F32,
+    ),
+];
+
+fn points<T: Scalar>(r: &Row) -> Matrix<T> {
+    match r.data {
+        Blobs { std } => data::blobs::<T>(r.n, r.k, r.d, std, r.seed).data,
+        Uniform => data::uniform::<T>(r.n, r.d, r.seed),
+    }
+}
+
 fn main() {
     let rounds: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
-    run(
-        "blobs 2e5 x 16, k = 128",
-        &data::blobs::<f32>(200_000, 128, 16, 1.0, 1).data,
-        128,
-        rounds,
-    );
-    run(
-        "blobs 1e5 x 64, k = 64",
-        &data::blobs::<f64>(100_000, 64, 64, 1.0, 2).data,
-        64,
-        rounds,
-    );
-    run(
-        "uniform 2e5 x 16, k = 128",
-        &data::uniform::<f32>(200_000, 16, 3),
-        128,
-        rounds,
-    );
-    run(
-        "uniform 1e5 x 64, k = 64",
-        &data::uniform::<f64>(100_000, 64, 4),
-        64,
-        rounds,
-    );
-    run(
-        "blobs 1e5 x 4, k = 32 (low d)",
-        &data::blobs::<f32>(100_000, 32, 4, 1.0, 5).data,
-        32,
-        rounds,
-    );
-    run(
-        "overlapping 1e5 x 64, k = 64, std 5",
-        &data::blobs::<f64>(100_000, 64, 64, 5.0, 7).data,
-        64,
-        rounds,
-    );
-    run(
-        "blobs 1e5 x 32, k = 64",
-        &data::blobs::<f32>(100_000, 64, 32, 1.0, 8).data,
-        64,
-        rounds,
-    );
-    run(
-        "blobs 1e5 x 8, k = 64 (k·d = 512)",
-        &data::blobs::<f32>(100_000, 64, 8, 1.0, 9).data,
-        64,
-        rounds,
-    );
-    run(
-        "blobs 1e5 x 32, k = 16 (k·d = 512)",
-        &data::blobs::<f32>(100_000, 16, 32, 1.0, 10).data,
-        16,
-        rounds,
-    );
-    run(
-        "uniform 1e5 x 4, k = 256 (low d)",
-        &data::uniform::<f32>(100_000, 4, 11),
-        256,
-        rounds,
-    );
-    run(
-        "uniform 1e5 x 8, k = 8 (small k)",
-        &data::uniform::<f32>(100_000, 8, 12),
-        8,
-        rounds,
-    );
-    run(
-        "uniform 2e4 x 128, k = 16 (high d, no structure)",
-        &data::uniform::<f32>(20_000, 128, 13),
-        16,
-        rounds,
-    );
-    run(
-        "uniform 2e4 x 512, k = 32 (high d, no structure)",
-        &data::uniform::<f32>(20_000, 512, 14),
-        32,
-        rounds,
-    );
-    run(
-        "slides' shape: uniform 5000 x 26, k = 26",
-        &data::uniform::<f64>(5000, 26, 15),
-        26,
-        rounds,
-    );
-    run(
-        "uniform 1e5 x 26, k = 26",
-        &data::uniform::<f64>(100_000, 26, 15),
-        26,
-        rounds,
-    );
-    run(
-        "blobs 5000 x 26, k = 26 (small n)",
-        &data::blobs::<f64>(5000, 26, 26, 1.0, 15).data,
-        26,
-        rounds,
-    );
-    run(
-        "uniform 5000 x 64, k = 64 (small n)",
-        &data::uniform::<f64>(5000, 64, 15),
-        64,
-        rounds,
-    );
-    run(
-        "uniform 2e4 x 26, k = 26",
-        &data::uniform::<f64>(20_000, 26, 15),
-        26,
-        rounds,
-    );
-    run(
-        "blobs 2e4 x 256, k = 64 (high d)",
-        &data::blobs::<f32>(20_000, 64, 256, 1.0, 6).data,
-        64,
-        rounds,
-    );
+    for r in ROWS {
+        if r.f32 {
+            run(r.what, &points::<f32>(r), r.k, rounds);
+        } else {
+            run(r.what, &points::<f64>(r), r.k, rounds);
+        }
+    }
 }
