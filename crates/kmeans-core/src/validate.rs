@@ -24,13 +24,16 @@ pub fn max_magnitude<T: Scalar>(d: usize) -> f64 {
 /// # Errors
 /// [`Error::NonFinite`] or [`Error::ValueTooLarge`], naming `what`, the row and the column.
 pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Result<()> {
-    let (d, limit) = (points.d(), max_magnitude::<T>(points.d()));
+    let d = points.d();
+    // The limit in `T` itself, rounded down, so the pass compares values as they are (no
+    // conversion per value: it vectorises at the type's width). Both passes use it.
+    let mut bound = T::of_f64(max_magnitude::<T>(d));
+    while bound.as_f64() > max_magnitude::<T>(d) {
+        bound = T::of_f64(bound.as_f64() * (1.0 - 2.0 * T::epsilon().as_f64()));
+    }
+    let limit = bound.as_f64();
     let chunk = CHUNK_ROWS * d;
-    let within = |values: &[T]| {
-        values
-            .iter()
-            .fold(true, |ok, &v| ok & (v.abs().as_f64() <= limit))
-    };
+    let within = |values: &[T]| values.iter().fold(true, |ok, &v| ok & (v.abs() <= bound));
     if points.as_slice().par_chunks(chunk).all(within) {
         return Ok(());
     }
@@ -44,7 +47,7 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
                     value: crate::format_number(v),
                 });
             }
-            if v.abs().as_f64() > limit {
+            if v.abs() > bound {
                 return Err(Error::ValueTooLarge {
                     what,
                     row,
@@ -147,4 +150,33 @@ pub fn check_predict_input<T: Scalar>(data: Points<'_, T>, centroids: Points<'_,
     }
     check_values("centroids", centroids)?;
     check_values("data", data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values at the largest allowed magnitude pass; the next representable value above it is
+    /// reported (row and column) by the same comparison, never missed by the second pass.
+    #[test]
+    fn the_magnitude_limit_is_one_comparison_in_both_passes() {
+        fn check<T: Scalar>(up: fn(T) -> T) {
+            let d = 3;
+            let mut bound = T::of_f64(max_magnitude::<T>(d));
+            while bound.as_f64() > max_magnitude::<T>(d) {
+                bound = T::of_f64(bound.as_f64() * (1.0 - 2.0 * T::epsilon().as_f64()));
+            }
+            let mut values = vec![T::zero(); 4 * d];
+            values[4] = bound;
+            values[6] = -bound;
+            assert!(check_values("data", Points::new(&values, d).unwrap()).is_ok());
+            values[7] = up(bound);
+            match check_values("data", Points::new(&values, d).unwrap()) {
+                Err(Error::ValueTooLarge { row: 2, col: 1, .. }) => {}
+                other => panic!("{}: {other:?}", T::DTYPE),
+            }
+        }
+        check::<f32>(f32::next_up);
+        check::<f64>(f64::next_up);
+    }
 }

@@ -8,7 +8,11 @@ pass). Use data whose random init relocates no empty cluster (a relocation is an
     kmeans generate --n 1000000 --d 64 -k 256 --dtype f32 --std 50 --out /tmp/large.npy
     kmeans generate --n 100000 --d 32 -k 64 --dtype f32 --std 50 --out /tmp/mid.npy
     python3 crates/kmeans-simd/scripts/fixed_costs.py KMEANS_BIN ROUNDS /tmp/mid.npy:64 /tmp/large.npy:256
+
+The fits run `--backend simd/iter/dot-blocked-par` (plain Lloyd: a constant slope), or the
+backend named by the environment variable BACKEND.
 """
+import os
 import json
 import statistics
 import subprocess
@@ -18,7 +22,8 @@ import sys
 def fit(kmeans, path, k, iters, threads):
     out = subprocess.run(
         [kmeans, "fit", path, "-k", str(k), "--init", "random", "--max-iter", str(iters),
-         "--tol", "0", "--json", "--threads", str(threads)],
+         "--tol", "0", "--json", "--threads", str(threads),
+         "--backend", os.environ.get("BACKEND", "simd/iter/dot-blocked-par")],
         capture_output=True, text=True, check=True).stdout
     return json.loads(out)["fit_seconds"]
 
