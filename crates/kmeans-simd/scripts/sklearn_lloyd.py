@@ -12,6 +12,10 @@ its n_iter_ (it may stop early on "strict convergence"), with the given number o
 
 times the slides' fastest NumPy: assignment v5 (broadcast difference + einsum, slide 59) and
 the scipy.sparse CSC update (slide 83), one iteration per call, same data and init.
+
+    python3 crates/kmeans-simd/scripts/sklearn_lloyd.py /tmp/km mnist 1 7 intelex
+
+times scikit-learn-intelex's KMeans (oneDAL) the same way, threads set by `daal4py.daalinit`.
 """
 
 import sys
@@ -69,17 +73,24 @@ def main():
     if len(sys.argv) > 5 and sys.argv[5] == "numpy":
         slides_numpy(X, C0, iters, threads, fits, name)
         return
+    intelex = len(sys.argv) > 5 and sys.argv[5] == "intelex"
+    estimator, label = KMeans, "sklearn"
+    if intelex:
+        import daal4py
+        from sklearnex.cluster import KMeans as IntelexKMeans
+        daal4py.daalinit(threads)
+        estimator, label = IntelexKMeans, "sklearnex"
     per_iter = []
     with threadpool_limits(limits=threads):
         for _ in range(fits + 1):
-            km = KMeans(n_clusters=k, init=C0, n_init=1, max_iter=iters, tol=0,
-                        algorithm="lloyd")
+            km = estimator(n_clusters=k, init=C0, n_init=1, max_iter=iters, tol=0,
+                           algorithm="lloyd")
             t = time.perf_counter()
             km.fit(X)
             per_iter.append((time.perf_counter() - t) / km.n_iter_)
     per_iter = sorted(per_iter[1:])  # drop the warm-up fit
     med = per_iter[len(per_iter) // 2]
-    print(f"sklearn {name} n={n} k={k} d={d} {np.dtype(dtype).name} threads={threads}: "
+    print(f"{label} {name} n={n} k={k} d={d} {np.dtype(dtype).name} threads={threads}: "
           f"{med * 1e3:.3f} ms/iter (median of {len(per_iter)} fits, n_iter_={km.n_iter_}), "
           f"inertia {km.inertia_:.6e}")
 
