@@ -392,6 +392,35 @@ fn column_variance_is_exact_far_from_the_origin() {
 }
 
 #[test]
+fn column_variance_covers_every_column_whatever_d() {
+    // Columns are summed eight at a time, then one by one: every d around those blocks, each
+    // column with its own spread, against the two-pass definition.
+    for d in [1, 3, 7, 8, 9, 16, 19] {
+        let n = 5000;
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..d)
+                    .map(|j| ((i * (j + 3)) % 101) as f64 * (j + 1) as f64)
+                    .collect()
+            })
+            .collect();
+        let data = Matrix::from_rows(&rows).unwrap();
+        let two_pass: f64 = (0..d)
+            .map(|j| {
+                let mean = rows.iter().map(|r| r[j]).sum::<f64>() / n as f64;
+                rows.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n as f64
+            })
+            .sum::<f64>()
+            / d as f64;
+        let one_pass = kmeans_core::mean_column_variance(data.view());
+        assert!(
+            (one_pass - two_pass).abs() <= 1e-10 * two_pass,
+            "d = {d}: {one_pass} vs {two_pass}"
+        );
+    }
+}
+
+#[test]
 fn a_converged_fit_returns_the_labels_and_inertia_of_its_centroids() {
     // Converges well before max_iter: the labels and inertia returned without a final pass
     // equal a fresh prediction against the returned centroids.
