@@ -376,19 +376,14 @@ impl<T: Scalar> KMeans<T> {
         // iteration changed no label and the one before relocated nothing, the last means are
         // the centroids it started from, bit for bit (the same sums of the same labels), so its
         // labels and inertia already are the final ones.
-        // A stateful variant labels them through its state: one more iteration on the bounds
-        // (whose means are discarded) instead of a full assignment — the same labels up to
-        // genuine ties, for a fraction of the distances once the fit has settled.
-        let inertia = match (&history[..], state.as_mut()) {
-            ([.., before, last], _) if strict && before.relocated == 0 => last.inertia,
-            (_, Some(state)) => state.iterate(
-                data,
-                centroids.view(),
-                &mut labels,
-                next.as_mut_slice(),
-                &mut counts,
-            ),
-            (_, None) => solver.assign(data, centroids.view(), &mut labels),
+        // A stateful variant may label them through its state (`IterationState::assign`:
+        // for bounds, one more iteration on them, a fraction of a full assignment).
+        let inertia = match &history[..] {
+            [.., before, last] if strict && before.relocated == 0 => last.inertia,
+            _ => state
+                .as_mut()
+                .and_then(|s| s.assign(data, centroids.view(), &mut labels))
+                .unwrap_or_else(|| solver.assign(data, centroids.view(), &mut labels)),
         };
         Fit {
             centroids,

@@ -101,16 +101,18 @@ pub trait IterationState<T: Scalar>: Send {
     /// The fit's final labels pass: label `data` for `centroids` (the last call's means, as
     /// for [`iterate`](Self::iterate)) and return the inertia, as
     /// [`IterationStep::assign`] would up to genuine ties — or `None` when the state has no
-    /// cheaper way than that, and the driver calls it. A bounds state answers with one more
-    /// iteration on its bounds (its means discarded).
+    /// cheaper way than that, and the driver calls `IterationStep::assign`. By default one
+    /// more [`iterate`](Self::iterate), its means discarded: on a bounds state that costs a
+    /// fraction of a full assignment once the fit has settled.
     fn assign(
         &mut self,
         data: Points<'_, T>,
         centroids: Points<'_, T>,
         labels: &mut [u32],
     ) -> Option<f64> {
-        let _ = (data, centroids, labels);
-        None
+        let (k, d) = centroids.shape();
+        let (mut means, mut counts) = (vec![T::zero(); k * d], vec![0; k]);
+        Some(self.iterate(data, centroids, labels, &mut means, &mut counts))
     }
 }
 

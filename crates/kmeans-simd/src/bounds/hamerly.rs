@@ -432,15 +432,4 @@ impl<T: Dispatch> IterationState<T> for HamerlyState<T> {
     fn distances(&self) -> Option<u64> {
         Some(self.distances)
     }
-
-    fn assign(
-        &mut self,
-        data: Points<'_, T>,
-        centroids: Points<'_, T>,
-        labels: &mut [u32],
-    ) -> Option<f64> {
-        let (k, d) = centroids.shape();
-        let (mut means, mut counts) = (vec![T::zero(); k * d], vec![0; k]);
-        Some(self.iterate(data, centroids, labels, &mut means, &mut counts))
-    }
 }
