@@ -1,6 +1,6 @@
 //! The dot-form nearest two: the bounds variants' dense pass on Lloyd's register tile.
 //!
-//! For each listed point, the nearest centroid and the two best *scores* `x′·c′ − ‖c′‖²/2`
+//! For each listed point, the nearest centroid and the second-best *score* `x′·c′ − ‖c′‖²/2`
 //! (the same [`microkernel`] over the same packed panels as [`dot_chunk`], so the winner is
 //! Lloyd's winner, ties included), plus `‖x′‖²`: the squared distances are `‖x′‖² − 2·score`.
 //! Next to [`dot_chunk`]'s running arg-max each lane also keeps the best of the scores it
@@ -9,9 +9,10 @@
 //! subtraction *and* an FMA per coordinate pair with far fewer points per register tile;
 //! this pass runs at the dot kernel's speed.
 //!
-//! The scores carry the dot form's rounding; [`DotNearest::bounds`] turns them into a
-//! distance to the winner and a *lower bound* on the distance to every other centroid that
-//! stay on their safe side whatever the rounding (see there).
+//! The scores carry the dot form's rounding; [`DotNearest::lower_sq`] turns the runner-up's
+//! into a *lower bound* on the distance to every other centroid that stays on its safe side
+//! whatever the rounding (see there). The winner's distance is not read off its score: the
+//! caller computes it exactly.
 //!
 //! [`nearest_two_chunk`]: super::nearest_two_chunk
 
@@ -23,12 +24,11 @@ use crate::kernel::Job;
 use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
-/// Per listed point: its nearest centroid (Lloyd's dot-form winner), the best and second-best
-/// scores and `‖x′‖²` (all in the data's type).
+/// Per listed point: its nearest centroid (Lloyd's dot-form winner), the second-best score
+/// and `‖x′‖²` (both in the data's type).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct DotNearest<T> {
     pub at: u32,
-    pub score: T,
     pub second: T,
     pub norm: T,
 }
@@ -231,7 +231,7 @@ pub(crate) unsafe fn dot_two_chunk<V: Vector, const MR: usize, const NV: usize>(
             for r in tile * MR..(tile * MR + MR).min(listed.len()) {
                 // SAFETY: `top`/`arg`/`next` hold `lanes` values for block row `r`; the caller
                 // guarantees the ISA.
-                let (score, j, second) = unsafe {
+                let (j, second) = unsafe {
                     let best = V::load(top.as_ptr().add(r * lanes));
                     let best_at = V::load(arg.as_ptr().add(r * lanes));
                     let (score, j) = best.argmax_lanes(best_at);
@@ -242,11 +242,10 @@ pub(crate) unsafe fn dot_two_chunk<V: Vector, const MR: usize, const NV: usize>(
                     // lower bound, never a wrong one.
                     let runner = V::load(next.as_ptr().add(r * lanes));
                     let (_, others) = V::splat(score).gt_select(best, best, runner);
-                    (score, j, others.reduce_max())
+                    (j, others.reduce_max())
                 };
                 out[b * block + r] = DotNearest {
                     at: j as u32,
-                    score,
                     second,
                     norm: norms[r],
                 };
