@@ -281,7 +281,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/auto",
-                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else dot-blocked-par; back to dot-blocked-par for good if the bounds' iterations 6-10 computed over 90 % of the n·k distances on average; threads",
+                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else dot-blocked-par; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
             )
             .precision(Precision::DotProduct)
             .memory(|s| dot_memory(s, true).max(bounds_dot_memory(s)))

@@ -17,8 +17,9 @@
 //!
 //! A guard covers data the shapes do not predict: once [`SETTLE`] bounds iterations are
 //! past (the first ones, while centroids still move far, can need every distance), a fit
-//! whose next [`WINDOW`] iterations computed more than [`GIVE_UP`] of Lloyd's `n·k`
-//! distances on average goes back to Lloyd for good. Measured (`examples/trace`): a bounds
+//! whose last [`WINDOW`] bounds iterations computed more than [`GIVE_UP`] of Lloyd's `n·k`
+//! distances on average — looked at after every iteration from then on, the first time over
+//! iterations 6–10 — goes back to Lloyd for good. Measured (`examples/trace`): a bounds
 //! iteration costs ~1.4× Lloyd's when every point survives and breaks even near 60–65 %; on
 //! uniform data the share falls slowly, and where the bounds paid over the whole fit
 //! (2e5 × 16, k = 128; 1e5 × 64, k = 64) iterations 6–10 averaged 60–80 %, where they did not
@@ -47,7 +48,8 @@ pub const MIN_N: usize = 20_000;
 /// Bounds iterations the guard lets pass before it looks.
 pub const SETTLE: usize = 5;
 
-/// Iterations the guard averages over.
+/// Iterations the guard averages over: the last ones, after every iteration past
+/// `SETTLE + WINDOW − 1`.
 pub const WINDOW: usize = 5;
 
 /// The guard's limit: the share of `n·k` distances above which the bounds no longer pay.
