@@ -15,6 +15,16 @@ pub fn max_magnitude<T: Scalar>(d: usize) -> f64 {
     (T::max_value().as_f64() / (4.0 * d as f64)).sqrt()
 }
 
+/// [`max_magnitude`] as a value of `T`, rounded down.
+fn magnitude_bound<T: Scalar>(d: usize) -> T {
+    let max = max_magnitude::<T>(d);
+    let mut bound = T::of_f64(max);
+    while bound.as_f64() > max {
+        bound = T::of_f64(bound.as_f64() * (1.0 - 2.0 * T::epsilon().as_f64()));
+    }
+    bound
+}
+
 /// Check every value of `points` is finite and small enough that squared distances stay finite.
 ///
 /// One branch-free pass, in parallel over fixed chunks of rows (a NaN or ∞ fails the same
@@ -25,12 +35,9 @@ pub fn max_magnitude<T: Scalar>(d: usize) -> f64 {
 /// [`Error::NonFinite`] or [`Error::ValueTooLarge`], naming `what`, the row and the column.
 pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Result<()> {
     let d = points.d();
-    // The limit in `T` itself, rounded down, so the pass compares values as they are (no
-    // conversion per value: it vectorises at the type's width). Both passes use it.
-    let mut bound = T::of_f64(max_magnitude::<T>(d));
-    while bound.as_f64() > max_magnitude::<T>(d) {
-        bound = T::of_f64(bound.as_f64() * (1.0 - 2.0 * T::epsilon().as_f64()));
-    }
+    // The limit in `T` itself, so the pass compares values as they are (no conversion per
+    // value: it vectorises at the type's width). Both passes use it.
+    let bound = magnitude_bound::<T>(d);
     let limit = bound.as_f64();
     let chunk = CHUNK_ROWS * d;
     let within = |values: &[T]| values.iter().fold(true, |ok, &v| ok & (v.abs() <= bound));
@@ -162,10 +169,8 @@ mod tests {
     fn the_magnitude_limit_is_one_comparison_in_both_passes() {
         fn check<T: Scalar>(up: fn(T) -> T) {
             let d = 3;
-            let mut bound = T::of_f64(max_magnitude::<T>(d));
-            while bound.as_f64() > max_magnitude::<T>(d) {
-                bound = T::of_f64(bound.as_f64() * (1.0 - 2.0 * T::epsilon().as_f64()));
-            }
+            let bound = magnitude_bound::<T>(d);
+            assert!(bound.as_f64() <= max_magnitude::<T>(d));
             let mut values = vec![T::zero(); 4 * d];
             values[4] = bound;
             values[6] = -bound;
