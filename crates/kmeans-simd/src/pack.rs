@@ -27,11 +27,13 @@ impl<T> Aligned<T> {
     }
 }
 
-impl<T: Elem> Aligned<T> {
-    /// `len` zeros, the first on a cache-line boundary.
+impl<T: Copy + Default> Aligned<T> {
+    /// `len` zeros (`T::default()`), the first on a cache-line boundary; the buffer owns the
+    /// whole lines they take, so no other allocation shares a line with them (no false
+    /// sharing between threads writing neighbouring buffers).
     pub(crate) fn zeros(len: usize) -> Self {
         let slack = ALIGN_BYTES / std::mem::size_of::<T>();
-        let buf = vec![T::zero(); len + slack];
+        let buf = vec![T::default(); len.next_multiple_of(slack) + slack];
         let offset = match buf.as_ptr().align_offset(ALIGN_BYTES) {
             o if o <= slack => o,
             _ => 0, // cannot happen for f32/f64; unaligned is only slower

@@ -5,10 +5,13 @@
 //! result. With `parallel`, chunks run on rayon's current pool (the driver's pool of
 //! `KMeans::threads`): all in one wave when their partial sums are small, else in waves of a
 //! few per thread; each wave's buffers are allocated once per call and reused, so no thread
-//! waits on the allocator.
+//! waits on the allocator. In a wave, threads claim chunks as they come free (the calling
+//! thread from the front, the others from the back), and the calling thread adds finished
+//! partials into the totals, in chunk order, between its own chunks.
 
 use kmeans_core::{Points, Scalar};
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::kernel::{Sums, sum_stride};
 use crate::pack::Aligned;
@@ -45,18 +48,16 @@ pub(crate) fn chunk_rows(n: usize) -> usize {
 /// chunks (the last one is short), few enough that the wave's `k × d` buffers stay small.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// Partial sums a wave may hold at once: below this, all chunks run in one wave (one fork-join
-/// per call instead of one per `CHUNKS_PER_THREAD × threads` chunks).
+/// Partial sums a wave may hold at once: as many chunks as fit run in one wave (one fork-join
+/// per wave, and each costs a wake-up of the sleeping threads).
 const WAVE_BYTES: usize = 4 << 20;
 
-/// Chunks per parallel wave: all of them when their partial sums (`partial_bytes` each) fit
-/// [`WAVE_BYTES`], else [`CHUNKS_PER_THREAD`] per thread.
+/// Chunks per parallel wave: as many as have their partial sums (`partial_bytes` each) fit
+/// [`WAVE_BYTES`], and at least [`CHUNKS_PER_THREAD`] per thread.
 pub(crate) fn wave(chunks: usize, partial_bytes: usize, threads: usize) -> usize {
-    if chunks * partial_bytes <= WAVE_BYTES {
-        chunks
-    } else {
-        (CHUNKS_PER_THREAD * threads).min(chunks)
-    }
+    (WAVE_BYTES / partial_bytes.max(1))
+        .max(CHUNKS_PER_THREAD * threads)
+        .min(chunks)
 }
 
 /// Extra bytes a fused run over `n` points holds for `k × d` sums of `elem`-byte values on
@@ -83,8 +84,42 @@ pub(crate) struct Totals {
 struct Partial<T> {
     /// `k` rows of [`sum_stride`] values (see [`Sums`]).
     sums: Aligned<T>,
-    counts: Vec<u32>,
+    /// `k` counts, in lines of their own: neighbouring chunks' counts are written by
+    /// different threads at once.
+    counts: Aligned<u32>,
     inertia: f64,
+}
+
+impl<T: Elem> Partial<T> {
+    fn new(k: usize, stride: usize, accumulate: bool) -> Self {
+        Partial {
+            sums: Aligned::zeros(if accumulate { k * stride } else { 0 }),
+            counts: Aligned::zeros(if accumulate { k } else { 0 }),
+            inertia: 0.0,
+        }
+    }
+}
+
+impl Totals {
+    /// Add one chunk's partial (rows of `stride` values, `d` used) into the totals.
+    fn add<T: Elem>(&mut self, p: &Partial<T>, stride: usize, d: usize) {
+        self.inertia += p.inertia;
+        let rows = p.sums.as_slice().chunks_exact(stride);
+        for (t, s) in self.sums.chunks_exact_mut(d).zip(rows) {
+            for (t, &s) in t.iter_mut().zip(s) {
+                *t += s.as_f64();
+            }
+        }
+        for (t, &c) in self.counts.iter_mut().zip(p.counts.as_slice()) {
+            *t += u64::from(c);
+        }
+    }
+}
+
+/// Lock a mutex that a panicking chunk may have poisoned (the panic itself propagates
+/// through rayon; the data behind the lock is plain numbers).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Run `chunk` over every chunk of `data` (writing `labels`), accumulating sums for `k`
@@ -121,77 +156,120 @@ where
     F: Fn(usize, Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
     let (n, d) = data.shape();
-    let stride = sum_stride::<T>(d);
-    let rows = chunk_rows(n);
-    let chunks = n.div_ceil(rows);
-    let partial_bytes = if accumulate {
-        k * stride * std::mem::size_of::<T>()
-    } else {
-        0
-    };
-    let wave = if parallel {
-        wave(chunks, partial_bytes, rayon::current_num_threads())
+    let chunks = n.div_ceil(chunk_rows(n));
+    let threads = if parallel {
+        rayon::current_num_threads()
     } else {
         1
     };
-    let size = if accumulate { k * d } else { 0 };
-    let mut partials: Vec<Partial<T>> = (0..wave.min(chunks))
-        .map(|_| Partial {
-            sums: Aligned::zeros(if accumulate { k * stride } else { 0 }),
-            counts: vec![0; if accumulate { k } else { 0 }],
-            inertia: 0.0,
-        })
-        .collect();
+    let partial_bytes = if accumulate {
+        k * sum_stride::<T>(d) * std::mem::size_of::<T>()
+    } else {
+        0
+    };
+    let wave = wave(chunks, partial_bytes, threads);
+    run_in_waves(data, labels, k, accumulate, threads, wave, chunk)
+}
+
+/// [`run_chunks_at`] with the thread count and the chunks per wave given: sequential when
+/// `threads` is 1, else on rayon's current pool in waves of `wave` chunks.
+fn run_in_waves<T, F>(
+    data: Points<'_, T>,
+    labels: &mut [u32],
+    k: usize,
+    accumulate: bool,
+    threads: usize,
+    wave: usize,
+    chunk: &F,
+) -> Totals
+where
+    T: Elem,
+    F: Fn(usize, Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
+{
+    let (n, d) = data.shape();
+    let stride = sum_stride::<T>(d);
+    let rows = chunk_rows(n);
+    let chunks = n.div_ceil(rows);
     let mut totals = Totals {
-        sums: vec![0.0; size],
+        sums: vec![0.0; if accumulate { k * d } else { 0 }],
         counts: vec![0; if accumulate { k } else { 0 }],
         inertia: 0.0,
     };
-    let run_one = |(c, (p, labels)): (usize, (&mut Partial<T>, &mut [u32]))| {
+    let run_one = |c: usize, p: &mut Partial<T>, labels: &mut [u32]| {
         let start = c * rows;
         let points = data.slice_rows(start, (start + rows).min(n));
         p.sums.as_mut_slice().fill(T::zero());
-        p.counts.fill(0);
+        p.counts.as_mut_slice().fill(0);
         let sums = accumulate.then_some(Sums {
             sums: p.sums.as_mut_slice(),
             stride,
-            counts: &mut p.counts,
+            counts: p.counts.as_mut_slice(),
         });
         p.inertia = chunk(c, points, labels, sums);
     };
-    // ANCHOR: ordered_reduction
-    for first in (0..chunks).step_by(wave.max(1)) {
-        let end = (first + wave).min(chunks);
-        let labels = &mut labels[first * rows..(end * rows).min(n)];
-        let partials = &mut partials[..end - first];
-        if parallel {
-            partials
-                .par_iter_mut()
-                .zip(labels.par_chunks_mut(rows))
-                .enumerate()
-                .for_each(|(i, pair)| run_one((first + i, pair)));
-        } else {
-            partials
-                .iter_mut()
-                .zip(labels.chunks_mut(rows))
-                .enumerate()
-                .for_each(|(i, pair)| run_one((first + i, pair)));
+    if threads <= 1 || chunks <= 1 {
+        // One partial, added into the totals right after its chunk (still hot in cache).
+        let mut p = Partial::new(k, stride, accumulate);
+        for (c, labels) in labels.chunks_mut(rows).enumerate() {
+            run_one(c, &mut p, labels);
+            totals.add(&p, stride, d);
         }
-        // In chunk order, whatever thread computed which chunk.
-        for p in partials.iter() {
-            totals.inertia += p.inertia;
-            if accumulate {
-                let rows = p.sums.as_slice().chunks_exact(stride);
-                for (t, s) in totals.sums.chunks_exact_mut(d).zip(rows) {
-                    for (t, &s) in t.iter_mut().zip(s) {
-                        *t += s.as_f64();
-                    }
+        return totals;
+    }
+    let wave = wave.clamp(1, chunks);
+    let partials: Vec<Mutex<Partial<T>>> = (0..wave)
+        .map(|_| Mutex::new(Partial::new(k, stride, accumulate)))
+        .collect();
+    // ANCHOR: ordered_reduction
+    for first in (0..chunks).step_by(wave) {
+        let end = (first + wave).min(chunks);
+        // Each chunk's labels, taken by the thread that claims the chunk.
+        let slots: Vec<Mutex<Option<&mut [u32]>>> = labels[first * rows..(end * rows).min(n)]
+            .chunks_mut(rows)
+            .map(|l| Mutex::new(Some(l)))
+            .collect();
+        let done: Vec<AtomicBool> = slots.iter().map(|_| AtomicBool::new(false)).collect();
+        // Chunks not yet claimed. The calling thread claims from the front, the others from
+        // the back as they wake up: no thread waits for a late one, none is left with a fixed
+        // share's ragged last chunk, and no two threads work on neighbouring chunks (measured
+        // slower than two far-apart runs: 1.95 against 1.88 ms per iteration at 10⁵ × 32,
+        // k = 64 on 2 threads, where claiming from the front alone interleaves them).
+        let left = Mutex::new(0..slots.len());
+        let claim_and_run = |front: bool| {
+            loop {
+                let i = if front {
+                    lock(&left).next()?
+                } else {
+                    lock(&left).next_back()?
+                };
+                if let Some(labels) = slots.get(i).and_then(|slot| lock(slot).take()) {
+                    run_one(first + i, &mut lock(&partials[i]), labels);
+                    done[i].store(true, Ordering::Release);
+                    return Some(i);
                 }
             }
-            for (t, &c) in totals.counts.iter_mut().zip(&p.counts) {
-                *t += u64::from(c);
+        };
+        // The calling thread alone adds the partials into the totals, in chunk order whatever
+        // thread computed which chunk (so no bit depends on the thread count), after each of
+        // its own chunks: the reduction of its run overlaps the other threads' work, and the
+        // totals stay in one core's cache.
+        let mut next = 0;
+        let mut drain = |totals: &mut Totals| {
+            while next < done.len() && done[next].load(Ordering::Acquire) {
+                totals.add(&lock(&partials[next]), stride, d);
+                next += 1;
             }
-        }
+        };
+        rayon::scope(|s| {
+            for _ in 1..threads.min(end - first) {
+                s.spawn(|_| while claim_and_run(false).is_some() {});
+            }
+            while claim_and_run(true).is_some() {
+                drain(&mut totals);
+            }
+        });
+        // After the scope every chunk is done: add what is left.
+        drain(&mut totals);
     }
     // ANCHOR_END: ordered_reduction
     totals
@@ -220,5 +298,78 @@ pub(crate) fn finish_means<T: Scalar>(
                 *c = T::of_f64(s / m);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in chunk kernel: labels each point by its first coordinate, adds it into its
+    /// cluster, and returns a sum that depends on the order of its adds.
+    fn toy_chunk(
+        k: usize,
+    ) -> impl Fn(usize, Points<'_, f32>, &mut [u32], Option<Sums<'_, f32>>) -> f64 + Sync {
+        move |c, points, labels, sums| {
+            let mut inertia = c as f64 * 1e-3;
+            let mut sums = sums;
+            for (i, label) in labels.iter_mut().enumerate() {
+                let row = points.row(i);
+                let j = (row[0].abs() * 7.0) as usize % k;
+                *label = j as u32;
+                inertia += f64::from(row.iter().sum::<f32>()).powi(2);
+                if let Some(s) = sums.as_mut() {
+                    for (t, &x) in s.sums[j * s.stride..].iter_mut().zip(row) {
+                        *t += x;
+                    }
+                    s.counts[j] += 1;
+                }
+            }
+            inertia
+        }
+    }
+
+    /// Every thread count and wave size gives the sequential run's labels and totals, bit for
+    /// bit: more chunks than a wave holds (several waves, a ragged last one) included.
+    #[test]
+    fn waves_and_threads_never_change_a_bit() {
+        let (n, k, d) = (5 * CHUNK_ROWS + 333, 13, 5);
+        let values: Vec<f32> = (0..n * d)
+            .map(|i| ((i * 7919) % 1013) as f32 / 101.0 - 5.0)
+            .collect();
+        let data = Points::new(&values, d).unwrap();
+        let chunk = toy_chunk(k);
+        let run = |threads: usize, wave: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut labels = vec![u32::MAX; n];
+                let t = run_in_waves(data, &mut labels, k, true, threads, wave, &chunk);
+                let bits: Vec<u64> = t.sums.iter().map(|s| s.to_bits()).collect();
+                (labels, bits, t.counts, t.inertia.to_bits())
+            })
+        };
+        let want = run(1, 1);
+        assert!(want.0.iter().all(|&l| (l as usize) < k));
+        assert_eq!(want.2.iter().sum::<u64>(), n as u64);
+        for threads in [2, 3, 4] {
+            for wave in [1, 2, 3, 5, 64] {
+                assert!(
+                    run(threads, wave) == want,
+                    "{threads} threads, waves of {wave}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wave_holds_what_fits_and_enough_per_thread() {
+        assert_eq!(wave(49, 8 << 10, 2), 49);
+        assert_eq!(wave(489, 64 << 10, 2), 64);
+        assert_eq!(wave(489, 4 << 20, 2), 8);
+        assert_eq!(wave(3, 4 << 20, 2), 3);
+        assert_eq!(wave(100, 0, 2), 100);
     }
 }
