@@ -224,10 +224,15 @@ impl<T: Scalar> KMeans<T> {
     /// [`validate::check_centroids`].
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
-        validate::check_fit_input(data, self.k)?;
+        // The check runs in the fit's pool too: it keeps to the fit's thread count, and a
+        // process that fits with `threads` never starts rayon's global pool as well.
+        let run = || {
+            validate::check_fit_input(data, self.k)?;
+            self.fit_runs(solver, data)
+        };
         match self.threads {
-            None => self.fit_runs(solver, data),
-            Some(threads) => pool(threads)?.install(|| self.fit_runs(solver, data)),
+            None => run(),
+            Some(threads) => pool(threads)?.install(run),
         }
     }
 
