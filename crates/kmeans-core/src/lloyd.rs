@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::error::{Error, Result};
 use crate::init::Init;
-use crate::metrics::{centroid_shift, mean_column_variance, sq_dist_f64};
+use crate::metrics::{centroid_shift, sq_dist_f64};
 use crate::points::{Matrix, Points};
 use crate::registry::IterationVariant;
 use crate::scalar::Scalar;
@@ -227,8 +227,15 @@ impl<T: Scalar> KMeans<T> {
         // The check runs in the fit's pool too: it keeps to the fit's thread count, and a
         // process that fits with `threads` never starts rayon's global pool as well.
         let run = || {
-            validate::check_fit_input(data, self.k)?;
-            self.fit_runs(solver, data)
+            // The variance pass is only needed to scale a positive tolerance; then it shares
+            // the value check's pass over the data.
+            let tol = if self.tol > 0.0 {
+                self.tol * validate::check_fit_input_and_variance(data, self.k)?
+            } else {
+                validate::check_fit_input(data, self.k)?;
+                0.0
+            };
+            self.fit_runs(solver, data, tol)
         };
         match self.threads {
             None => run(),
@@ -285,13 +292,14 @@ impl<T: Scalar> KMeans<T> {
         Ok(())
     }
 
-    fn fit_runs(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
-        // The variance pass over the data is only needed to scale a positive tolerance.
-        let tol = if self.tol > 0.0 {
-            self.tol * mean_column_variance(data)
-        } else {
-            0.0
-        };
+    /// The `n_init` runs of a fit whose data was checked, `tol` already scaled by the data's
+    /// variance.
+    fn fit_runs(
+        &self,
+        solver: &dyn IterationStep<T>,
+        data: Points<'_, T>,
+        tol: f64,
+    ) -> Result<Fit<T>> {
         let runs = if matches!(self.init, Init::Centroids(_)) {
             1
         } else {
@@ -405,7 +413,7 @@ impl<T: Scalar> KMeans<T> {
 
 /// The process's pool of exactly `threads` threads, built on first use and kept: a fit pays
 /// for spawning threads once per process, not once per fit (~0.5 ms, more than a whole small fit).
-fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+pub(crate) fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let mut pools = POOLS
         .get_or_init(Default::default)

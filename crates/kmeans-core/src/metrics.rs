@@ -78,32 +78,43 @@ pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels:
 /// not depend on the threads): the sums of `x − x₀` and `(x − x₀)²` per column, shifted by the
 /// first row so that data far from the origin does not cancel.
 pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
-    let (n, d) = data.shape();
-    let origin: Vec<f64> = data.row(0).iter().map(|v| v.as_f64()).collect();
+    let origin = column_origin(data);
     let partial: Vec<Vec<f64>> = data
         .as_slice()
-        .par_chunks(CHUNK_ROWS * d)
-        .map(|rows| {
-            // [Σ(x − x₀) for each column, then Σ(x − x₀)² for each column]: eight columns at a
-            // time down the chunk, in accumulators that stay in registers (adding each row
-            // into one row of sums in memory chained every add through a store and a load);
-            // each column is still summed in row order, so the result is the same.
-            let mut sums = vec![0.0f64; 2 * d];
-            for c0 in (0..d).step_by(COLUMNS) {
-                if d - c0 >= COLUMNS {
-                    let (a, b) = column_sums::<T, COLUMNS>(rows, d, c0, &origin);
-                    sums[c0..c0 + COLUMNS].copy_from_slice(&a);
-                    sums[d + c0..d + c0 + COLUMNS].copy_from_slice(&b);
-                } else {
-                    for c in c0..d {
-                        let ([a], [b]) = column_sums::<T, 1>(rows, d, c, &origin);
-                        (sums[c], sums[d + c]) = (a, b);
-                    }
-                }
-            }
-            sums
-        })
+        .par_chunks(CHUNK_ROWS * data.d())
+        .map(|rows| chunk_column_sums(rows, data.d(), &origin))
         .collect();
+    variance_of_sums(&partial, data.n(), data.d())
+}
+
+/// The shift of [`mean_column_variance`]: the first row, in `f64` (the data is not empty).
+pub(crate) fn column_origin<T: Scalar>(data: Points<'_, T>) -> Vec<f64> {
+    data.row(0).iter().map(|v| v.as_f64()).collect()
+}
+
+/// One chunk's `[Σ(x − x₀) for each column, then Σ(x − x₀)² for each column]` for
+/// [`mean_column_variance`]: eight columns at a time down the chunk, in accumulators that stay
+/// in registers (adding each row into one row of sums in memory chained every add through a
+/// store and a load); each column is still summed in row order.
+pub(crate) fn chunk_column_sums<T: Scalar>(rows: &[T], d: usize, origin: &[f64]) -> Vec<f64> {
+    let mut sums = vec![0.0f64; 2 * d];
+    for c0 in (0..d).step_by(COLUMNS) {
+        if d - c0 >= COLUMNS {
+            let (a, b) = column_sums::<T, COLUMNS>(rows, d, c0, origin);
+            sums[c0..c0 + COLUMNS].copy_from_slice(&a);
+            sums[d + c0..d + c0 + COLUMNS].copy_from_slice(&b);
+        } else {
+            for c in c0..d {
+                let ([a], [b]) = column_sums::<T, 1>(rows, d, c, origin);
+                (sums[c], sums[d + c]) = (a, b);
+            }
+        }
+    }
+    sums
+}
+
+/// [`mean_column_variance`] from the chunks' [`chunk_column_sums`], added in chunk order.
+pub(crate) fn variance_of_sums(partial: &[Vec<f64>], n: usize, d: usize) -> f64 {
     let mut sums = vec![0.0f64; 2 * d];
     for p in partial {
         sums.iter_mut().zip(p).for_each(|(s, v)| *s += v);

@@ -15,7 +15,6 @@ use rand::{RngExt, SeedableRng};
 
 use crate::error::{Error, Result};
 use crate::init::Init;
-use crate::metrics::mean_column_variance;
 use crate::points::{Matrix, Points};
 use crate::registry::IterationVariant;
 use crate::scalar::Scalar;
@@ -231,17 +230,20 @@ impl<T: Scalar> MiniBatchKMeans<T> {
         data: Points<'_, T>,
     ) -> Result<MiniBatchFit<T>> {
         self.check_parameters()?;
-        validate::check_fit_input(data, self.k)?;
+        // As `KMeans::fit`: checked in the fit's pool (the process's one of that size), with
+        // the variance for a positive tolerance from the same pass.
+        let run = || {
+            let tol = if self.tol > 0.0 {
+                self.tol * validate::check_fit_input_and_variance(data, self.k)?
+            } else {
+                validate::check_fit_input(data, self.k)?;
+                0.0
+            };
+            self.run(solver, data, tol)
+        };
         match self.threads {
-            None => self.run(solver, data),
-            Some(threads) => rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| Error::ThreadPool {
-                    threads,
-                    reason: e.to_string(),
-                })?
-                .install(|| self.run(solver, data)),
+            None => run(),
+            Some(threads) => crate::lloyd::pool(threads)?.install(run),
         }
     }
 
@@ -310,14 +312,15 @@ impl<T: Scalar> MiniBatchKMeans<T> {
         self.init.centroids(sample.view(), k, rng)
     }
 
-    fn run(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<MiniBatchFit<T>> {
+    /// The fit on checked data, `tol` already scaled by the data's variance.
+    fn run(
+        &self,
+        solver: &dyn IterationStep<T>,
+        data: Points<'_, T>,
+        tol: f64,
+    ) -> Result<MiniBatchFit<T>> {
         let (n, d, k) = (data.n(), data.d(), self.k);
         let batch = self.batch_size.min(n);
-        let tol = if self.tol > 0.0 {
-            self.tol * mean_column_variance(data)
-        } else {
-            0.0
-        };
         let mut rng = StdRng::seed_from_u64(self.seed);
         let started = std::time::Instant::now();
         let mut centroids = self.initial_centroids(data, &mut rng)?;

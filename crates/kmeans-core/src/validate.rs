@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::CHUNK_ROWS;
+use crate::metrics::{self, CHUNK_ROWS};
 use crate::points::Points;
 use crate::scalar::Scalar;
 
@@ -34,34 +34,75 @@ fn magnitude_bound<T: Scalar>(d: usize) -> T {
 /// # Errors
 /// [`Error::NonFinite`] or [`Error::ValueTooLarge`], naming `what`, the row and the column.
 pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Result<()> {
-    let d = points.d();
     // The limit in `T` itself, so the pass compares values as they are (no conversion per
     // value: it vectorises at the type's width). Both passes use it.
-    let bound = magnitude_bound::<T>(d);
-    let limit = bound.as_f64();
-    let chunk = CHUNK_ROWS * d;
-    let within = |values: &[T]| values.iter().fold(true, |ok, &v| ok & (v.abs() <= bound));
-    if points.as_slice().par_chunks(chunk).all(within) {
+    let bound = magnitude_bound::<T>(points.d());
+    let chunk = CHUNK_ROWS * points.d();
+    if points
+        .as_slice()
+        .par_chunks(chunk)
+        .all(|values| within(values, bound))
+    {
         return Ok(());
     }
+    Err(first_bad_value(what, points, bound))
+}
+
+/// [`check_values`] and [`mean_column_variance`](crate::mean_column_variance) in one pass over
+/// the data: each chunk is checked, then summed while it is still in cache, so a fit with a
+/// tolerance reads its data once before the first iteration instead of twice. The variance is
+/// bit-identical to `mean_column_variance`'s (the same chunks, summed the same way).
+///
+/// # Errors
+/// As [`check_values`].
+pub fn check_values_and_variance<T: Scalar>(
+    what: &'static str,
+    points: Points<'_, T>,
+) -> Result<f64> {
+    let (n, d) = points.shape();
+    if n == 0 {
+        return Ok(0.0);
+    }
+    let bound = magnitude_bound::<T>(d);
+    let origin = metrics::column_origin(points);
+    let sums: Option<Vec<Vec<f64>>> = points
+        .as_slice()
+        .par_chunks(CHUNK_ROWS * d)
+        .map(|rows| within(rows, bound).then(|| metrics::chunk_column_sums(rows, d, &origin)))
+        .collect();
+    match sums {
+        Some(sums) => Ok(metrics::variance_of_sums(&sums, n, d)),
+        None => Err(first_bad_value(what, points, bound)),
+    }
+}
+
+/// Whether every value is within `bound` (a NaN or ∞ fails the same comparison as a value too
+/// large): branch-free, so it vectorises.
+fn within<T: Scalar>(values: &[T], bound: T) -> bool {
+    values.iter().fold(true, |ok, &v| ok & (v.abs() <= bound))
+}
+
+/// The error for the first value, in row order, that fails [`within`]: scanned again in order
+/// so that the error names the same value whatever the number of threads.
+fn first_bad_value<T: Scalar>(what: &'static str, points: Points<'_, T>, bound: T) -> Error {
     for (row, values) in points.rows().enumerate() {
         for (col, &v) in values.iter().enumerate() {
             if !v.is_finite() {
-                return Err(Error::NonFinite {
+                return Error::NonFinite {
                     what,
                     row,
                     col,
                     value: crate::format_number(v),
-                });
+                };
             }
             if v.abs() > bound {
-                return Err(Error::ValueTooLarge {
+                return Error::ValueTooLarge {
                     what,
                     row,
                     col,
                     value: crate::format_number(v),
-                    limit,
-                });
+                    limit: bound.as_f64(),
+                };
             }
         }
     }
@@ -89,6 +130,26 @@ pub fn count_distinct<T: Scalar>(points: Points<'_, T>, stop_at: usize) -> usize
 /// Empty data, `k = 0`, `k > n`, too many points or clusters for `u32` labels, non-finite or
 /// too large values, and fewer than `k` distinct points.
 pub fn check_fit_input<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
+    check_sizes(data, k)?;
+    check_values("data", data)?;
+    check_distinct(data, k)
+}
+
+/// [`check_fit_input`], and the data's
+/// [`mean_column_variance`](crate::mean_column_variance) from the same pass over the data (see
+/// [`check_values_and_variance`]): what a fit with a tolerance needs before it starts.
+///
+/// # Errors
+/// As [`check_fit_input`], in the same order.
+pub fn check_fit_input_and_variance<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<f64> {
+    check_sizes(data, k)?;
+    let variance = check_values_and_variance("data", data)?;
+    check_distinct(data, k)?;
+    Ok(variance)
+}
+
+/// The checks of [`check_fit_input`] on `n` and `k` alone.
+fn check_sizes<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
     let n = data.n();
     if n == 0 {
         return Err(Error::EmptyInput);
@@ -107,7 +168,11 @@ pub fn check_fit_input<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
             max,
         });
     }
-    check_values("data", data)?;
+    Ok(())
+}
+
+/// At least `k` distinct points, for `k` distinct initial centroids.
+fn check_distinct<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
     let distinct = count_distinct(data, k);
     if distinct < k {
         return Err(Error::TooFewDistinct { k, distinct });

@@ -436,3 +436,81 @@ fn a_converged_fit_returns_the_labels_and_inertia_of_its_centroids() {
     assert_eq!(labels, fit.labels);
     assert_eq!(inertia.to_bits(), fit.inertia.to_bits());
 }
+
+#[test]
+fn the_fused_check_and_variance_pass_matches_the_separate_passes() {
+    use kmeans_core::validate::{check_values, check_values_and_variance};
+    // Bit for bit: every d around the eight-column blocks, n around the chunks of 4096 rows.
+    for d in [1, 7, 8, 9, 19] {
+        for n in [1, 4095, 4096, 4097, 9000] {
+            let x = data::uniform::<f32>(n, d, (n + d) as u64);
+            let fused = check_values_and_variance("data", x.view()).unwrap();
+            let separate = kmeans_core::mean_column_variance(x.view());
+            assert_eq!(fused.to_bits(), separate.to_bits(), "f32 n = {n}, d = {d}");
+            let x = x.cast::<f64>();
+            let fused = check_values_and_variance("data", x.view()).unwrap();
+            let separate = kmeans_core::mean_column_variance(x.view());
+            assert_eq!(fused.to_bits(), separate.to_bits(), "f64 n = {n}, d = {d}");
+        }
+    }
+    // And the same error, naming the first bad value in row order, for every kind of bad value.
+    let mut x = data::uniform::<f32>(20_000, 5, 3);
+    x.row_mut(17_000)[1] = f32::NAN;
+    x.row_mut(9_001)[4] = 3e19;
+    let want = check_values("data", x.view()).unwrap_err();
+    assert!(
+        matches!(
+            want,
+            Error::ValueTooLarge {
+                row: 9_001,
+                col: 4,
+                ..
+            }
+        ),
+        "{want:?}"
+    );
+    assert_eq!(
+        check_values_and_variance("data", x.view()).unwrap_err(),
+        want
+    );
+    x.row_mut(5)[0] = f32::NEG_INFINITY;
+    let want = check_values("data", x.view()).unwrap_err();
+    assert!(
+        matches!(want, Error::NonFinite { row: 5, col: 0, .. }),
+        "{want:?}"
+    );
+    assert_eq!(
+        check_values_and_variance("data", x.view()).unwrap_err(),
+        want
+    );
+}
+
+#[test]
+fn fits_with_and_without_a_tolerance_reject_bad_data_alike() {
+    // tol > 0 checks the data in the variance's pass, tol = 0 on its own: the same errors.
+    let mut x = data::uniform::<f64>(10_000, 3, 4);
+    x.row_mut(7_777)[2] = f64::INFINITY;
+    for threads in [None, Some(1), Some(2)] {
+        let with = fit_err(KMeans::new(3).tol(1e-4).threads(threads), x.view());
+        let without = fit_err(KMeans::new(3).tol(0.0).threads(threads), x.view());
+        assert_eq!(with, without);
+        assert!(
+            matches!(
+                with,
+                Error::NonFinite {
+                    row: 7_777,
+                    col: 2,
+                    ..
+                }
+            ),
+            "{with:?}"
+        );
+    }
+    let few = m(&[&[1.0, 1.0], &[1.0, 1.0], &[2.0, 2.0]]);
+    for tol in [0.0, 1e-4] {
+        assert_eq!(
+            fit_err(KMeans::new(3).tol(tol), few.view()),
+            Error::TooFewDistinct { k: 3, distinct: 2 }
+        );
+    }
+}
