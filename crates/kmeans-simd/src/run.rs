@@ -44,8 +44,8 @@ pub(crate) fn chunk_rows(n: usize) -> usize {
 }
 // ANCHOR_END: chunk_rows
 
-/// Chunks per thread in one parallel wave when the data has many: enough to balance uneven
-/// chunks (the last one is short), few enough that the wave's `k × d` buffers stay small.
+/// Chunks per thread a parallel wave holds at least, however large their `k × d` partial sums:
+/// enough for the threads to balance uneven chunks (the last one is short).
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// Partial sums a wave may hold at once: as many chunks as fit run in one wave (one fork-join
