@@ -15,7 +15,7 @@
 //!   fitted them, with `predict`, `transform`, `score`, and versioned JSON save/load.
 //! - [`Error`]: every way user input can be wrong, as a value, never a panic.
 //! - [`data`]: seeded generators (the slides' uniform data, Gaussian blobs).
-//! - [`reference`]: an obviously correct implementation, the oracle of the conformance kit
+//! - [`reference`](mod@reference): an obviously correct implementation, the oracle of the conformance kit
 //!   (`testkit`, behind the feature of the same name).
 //!
 //! ```

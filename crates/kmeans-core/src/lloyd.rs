@@ -224,23 +224,10 @@ impl<T: Scalar> KMeans<T> {
     /// [`validate::check_centroids`].
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
-        // The check runs in the fit's pool too: it keeps to the fit's thread count, and a
-        // process that fits with `threads` never starts rayon's global pool as well.
-        let run = || {
-            // The variance pass is only needed to scale a positive tolerance; then it shares
-            // the value check's pass over the data.
-            let tol = if self.tol > 0.0 {
-                self.tol * validate::check_fit_input_and_variance(data, self.k)?
-            } else {
-                validate::check_fit_input(data, self.k)?;
-                0.0
-            };
+        in_pool(self.threads, || {
+            let tol = checked_tolerance(data, self.k, self.tol)?;
             self.fit_runs(solver, data, tol)
-        };
-        match self.threads {
-            None => run(),
-            Some(threads) => pool(threads)?.install(run),
-        }
+        })
     }
 
     /// Check the parameters alone, before any data is at hand (`fit` checks them too).
@@ -411,9 +398,34 @@ impl<T: Scalar> KMeans<T> {
     // ANCHOR_END: lloyd_loop
 }
 
+/// Run `f` in the process's pool of `threads` threads ([`pool`]), or on the caller's pool
+/// when `None`. A fit runs whole in it, its data check included: the check keeps to the fit's
+/// thread count, and a process that fits with `threads` never starts rayon's global pool too.
+pub(crate) fn in_pool<R: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<R> + Send,
+) -> Result<R> {
+    match threads {
+        None => f(),
+        Some(threads) => pool(threads)?.install(f),
+    }
+}
+
+/// Check `data` for a fit of `k` clusters, and return `tol` scaled by the data's mean column
+/// variance (as scikit-learn scales it). The variance is only needed for a positive `tol`,
+/// and then it comes from the check's own pass over the data.
+pub(crate) fn checked_tolerance<T: Scalar>(data: Points<'_, T>, k: usize, tol: f64) -> Result<f64> {
+    if tol > 0.0 {
+        Ok(tol * validate::check_fit_input_and_variance(data, k)?)
+    } else {
+        validate::check_fit_input(data, k)?;
+        Ok(0.0)
+    }
+}
+
 /// The process's pool of exactly `threads` threads, built on first use and kept: a fit pays
 /// for spawning threads once per process, not once per fit (~0.5 ms, more than a whole small fit).
-pub(crate) fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let mut pools = POOLS
         .get_or_init(Default::default)

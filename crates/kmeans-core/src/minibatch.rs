@@ -19,7 +19,6 @@ use crate::points::{Matrix, Points};
 use crate::registry::IterationVariant;
 use crate::scalar::Scalar;
 use crate::step::IterationStep;
-use crate::validate;
 
 /// One line of the per-step log of a mini-batch fit.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -223,28 +222,18 @@ impl<T: Scalar> MiniBatchKMeans<T> {
     /// # Errors
     /// Invalid parameters (`batch_size = 0`, `max_iter = 0`, `init_size < k`, negative or
     /// non-finite `tol` or `reassignment_ratio`, `threads` 0 or above [`max_threads`](crate::max_threads)), and every data error of
-    /// [`validate::check_fit_input`] and, for given centroids, [`validate::check_centroids`].
+    /// [`validate::check_fit_input`](crate::validate::check_fit_input) and, for given centroids, [`validate::check_centroids`](crate::validate::check_centroids).
     pub fn fit(
         &self,
         solver: &dyn IterationStep<T>,
         data: Points<'_, T>,
     ) -> Result<MiniBatchFit<T>> {
         self.check_parameters()?;
-        // As `KMeans::fit`: checked in the fit's pool (the process's one of that size), with
-        // the variance for a positive tolerance from the same pass.
-        let run = || {
-            let tol = if self.tol > 0.0 {
-                self.tol * validate::check_fit_input_and_variance(data, self.k)?
-            } else {
-                validate::check_fit_input(data, self.k)?;
-                0.0
-            };
+        // As `KMeans::fit`: checked in the fit's pool, the tolerance scaled in the same pass.
+        crate::lloyd::in_pool(self.threads, || {
+            let tol = crate::lloyd::checked_tolerance(data, self.k, self.tol)?;
             self.run(solver, data, tol)
-        };
-        match self.threads {
-            None => run(),
-            Some(threads) => crate::lloyd::pool(threads)?.install(run),
-        }
+        })
     }
 
     fn check_parameters(&self) -> Result<()> {
