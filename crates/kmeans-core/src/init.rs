@@ -258,14 +258,8 @@ impl<T: Scalar> Nearest<'_, T> {
                 let start = c * CHUNK_ROWS;
                 let points = data.slice_rows(start, start + dist.len());
                 kernel.sq_distances(points, cands, block);
-                let mut sums = vec![0.0f64; t];
-                for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
-                    let w = self.weight(start + i);
-                    for (s, &v) in sums.iter_mut().zip(row) {
-                        *s += w * v.min(best).as_f64();
-                    }
-                }
-                sums
+                let weights = self.weights.map(|w| &w[start..start + dist.len()]);
+                chunk_potentials(dist, block, t, weights)
             })
             .collect();
         let mut total = vec![0.0f64; t];
@@ -296,6 +290,66 @@ impl<T: Scalar> Nearest<'_, T> {
                 *mass = m;
             });
     }
+}
+
+/// One chunk's share of [`Nearest::potentials`]: for each of the `t` candidates,
+/// `Σ_i w_i·min(D_i², block[i·t + j])`, one running sum per candidate in point order (`w_i = 1`
+/// without weights: the same sums, without the multiplications).
+fn chunk_potentials<T: Scalar>(
+    dist: &[T],
+    block: &[T],
+    t: usize,
+    weights: Option<&[f64]>,
+) -> Vec<f64> {
+    // A number of candidates known when compiling keeps the sums in registers and unrolls the
+    // loop over them (one sum per candidate in memory chained every add through a store and a
+    // load). `2 + ⌊ln k⌋ ≤ 8` for every k below 1097.
+    match t {
+        2 => chunk_potentials_of::<T, 2>(dist, block, weights).to_vec(),
+        3 => chunk_potentials_of::<T, 3>(dist, block, weights).to_vec(),
+        4 => chunk_potentials_of::<T, 4>(dist, block, weights).to_vec(),
+        5 => chunk_potentials_of::<T, 5>(dist, block, weights).to_vec(),
+        6 => chunk_potentials_of::<T, 6>(dist, block, weights).to_vec(),
+        7 => chunk_potentials_of::<T, 7>(dist, block, weights).to_vec(),
+        8 => chunk_potentials_of::<T, 8>(dist, block, weights).to_vec(),
+        _ => {
+            let mut sums = vec![0.0f64; t];
+            for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
+                let w = weights.map_or(1.0, |w| w[i]);
+                for (s, &v) in sums.iter_mut().zip(row) {
+                    *s += w * v.min(best).as_f64();
+                }
+            }
+            sums
+        }
+    }
+}
+
+/// [`chunk_potentials`] for `C` candidates.
+fn chunk_potentials_of<T: Scalar, const C: usize>(
+    dist: &[T],
+    block: &[T],
+    weights: Option<&[f64]>,
+) -> [f64; C] {
+    let mut sums = [0.0f64; C];
+    let rows = dist.iter().zip(block.chunks_exact(C));
+    match weights {
+        None => {
+            for (&best, row) in rows {
+                for (s, &v) in sums.iter_mut().zip(row) {
+                    *s += v.min(best).as_f64();
+                }
+            }
+        }
+        Some(weights) => {
+            for ((&best, row), &w) in rows.zip(weights) {
+                for (s, &v) in sums.iter_mut().zip(row) {
+                    *s += w * v.min(best).as_f64();
+                }
+            }
+        }
+    }
+    sums
 }
 
 /// Greedy (weighted) k-means++: the indices of `k` rows of `data`, or `None` when the points of
@@ -451,6 +505,34 @@ fn kmeans_parallel<T: Scalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The unrolled sums for 2–8 candidates are the general loop's, bit for bit, with and
+    /// without weights.
+    #[test]
+    fn chunk_potentials_unrolled_match_the_general_loop() {
+        let n = 1000;
+        let dist: Vec<f32> = (0..n).map(|i| ((i * 37) % 101) as f32 * 0.25).collect();
+        let weights: Vec<f64> = (0..n).map(|i| 0.5 + ((i * 13) % 7) as f64).collect();
+        for t in 2..=9 {
+            let block: Vec<f32> = (0..n * t).map(|i| ((i * 53) % 97) as f32 * 0.3).collect();
+            for w in [None, Some(&weights[..])] {
+                let mut want = vec![0.0f64; t];
+                for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
+                    for (s, &v) in want.iter_mut().zip(row) {
+                        *s += w.map_or(1.0, |w| w[i]) * f64::from(v.min(best));
+                    }
+                }
+                let got = chunk_potentials(&dist, &block, t, w);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&got),
+                    bits(&want),
+                    "t = {t}, weighted: {}",
+                    w.is_some()
+                );
+            }
+        }
+    }
 
     #[test]
     fn random_init_picks_distinct_rows_of_the_data() {
