@@ -294,7 +294,8 @@ impl<T: Scalar> Nearest<'_, T> {
 
 /// One chunk's share of [`Nearest::potentials`]: for each of the `t` candidates,
 /// `Σ_i w_i·min(D_i², block[i·t + j])`, one running sum per candidate in point order (`w_i = 1`
-/// without weights: the same sums, without the multiplications).
+/// without weights; for 2–8 candidates the sums skip that multiplication, which changes no
+/// bit).
 fn chunk_potentials<T: Scalar>(
     dist: &[T],
     block: &[T],

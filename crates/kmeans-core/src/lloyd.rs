@@ -219,9 +219,9 @@ impl<T: Scalar> KMeans<T> {
     ///
     /// # Errors
     /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0` or
-    /// above [`max_threads`]),
-    /// and every data error of [`validate::check_fit_input`] and, for given centroids,
-    /// [`validate::check_centroids`].
+    /// above [`max_threads`]), [`Error::ThreadPool`] when the fit's pool cannot be started (it
+    /// is started before the data is checked, which runs in it), and every data error of
+    /// [`validate::check_fit_input`] and, for given centroids, [`validate::check_centroids`].
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
         in_pool(self.threads, || {

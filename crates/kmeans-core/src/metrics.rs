@@ -76,8 +76,11 @@ pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels:
 ///
 /// One pass, in parallel over fixed chunks (their sums added in chunk order, so the result does
 /// not depend on the threads): the sums of `x − x₀` and `(x − x₀)²` per column, shifted by the
-/// first row so that data far from the origin does not cancel.
+/// first row so that data far from the origin does not cancel. No points: 0.
 pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
+    if data.n() == 0 {
+        return 0.0;
+    }
     let origin = column_origin(data);
     let partial: Vec<Vec<f64>> = data
         .as_slice()

@@ -186,8 +186,9 @@ impl<T: Scalar> MiniBatchKMeans<T> {
         self
     }
 
-    /// Threads for the batch assignment and the final labels pass; `None` uses rayon's global
-    /// pool.
+    /// Threads for the whole fit (the data check, the batch assignments and the final labels
+    /// pass): `Some(t)` runs it in the process's pool of `t` threads, `None` on the caller's
+    /// rayon pool (the global one outside any).
     pub fn threads(mut self, threads: Option<usize>) -> Self {
         self.threads = threads;
         self
@@ -221,7 +222,7 @@ impl<T: Scalar> MiniBatchKMeans<T> {
     ///
     /// # Errors
     /// Invalid parameters (`batch_size = 0`, `max_iter = 0`, `init_size < k`, negative or
-    /// non-finite `tol` or `reassignment_ratio`, `threads` 0 or above [`max_threads`](crate::max_threads)), and every data error of
+    /// non-finite `tol` or `reassignment_ratio`, `threads` 0 or above [`max_threads`](crate::max_threads)), [`Error::ThreadPool`](crate::Error::ThreadPool) when the fit's pool cannot be started, and every data error of
     /// [`validate::check_fit_input`](crate::validate::check_fit_input) and, for given centroids, [`validate::check_centroids`](crate::validate::check_centroids).
     pub fn fit(
         &self,

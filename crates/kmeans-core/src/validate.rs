@@ -49,8 +49,9 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
 }
 
 /// [`check_values`] and [`mean_column_variance`](crate::mean_column_variance) in one pass over
-/// the data: each chunk is checked, then summed while it is still in cache, so a fit with a
-/// tolerance reads its data once before the first iteration instead of twice. The variance is
+/// the data: each chunk is checked, then summed right after (while it is still in cache, for
+/// moderate `d`), so a fit with a tolerance reads its data once before the first iteration
+/// instead of twice. The variance is
 /// bit-identical to `mean_column_variance`'s (the same chunks, summed the same way).
 ///
 /// # Errors

@@ -453,6 +453,9 @@ fn the_fused_check_and_variance_pass_matches_the_separate_passes() {
             assert_eq!(fused.to_bits(), separate.to_bits(), "f64 n = {n}, d = {d}");
         }
     }
+    let empty = Points::<f32>::new(&[], 3).unwrap();
+    assert_eq!(kmeans_core::mean_column_variance(empty), 0.0);
+    assert_eq!(check_values_and_variance("data", empty), Ok(0.0));
     // And the same error, naming the first bad value in row order, for every kind of bad value.
     let mut x = data::uniform::<f32>(20_000, 5, 3);
     x.row_mut(17_000)[1] = f32::NAN;

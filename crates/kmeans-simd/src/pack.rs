@@ -32,11 +32,11 @@ impl<T: Copy + Default> Aligned<T> {
     /// whole lines they take, so no other allocation shares a line with them (no false
     /// sharing between threads writing neighbouring buffers).
     pub(crate) fn zeros(len: usize) -> Self {
-        let slack = ALIGN_BYTES / std::mem::size_of::<T>();
+        let slack = (ALIGN_BYTES / std::mem::size_of::<T>()).max(1);
         let buf = vec![T::default(); len.next_multiple_of(slack) + slack];
         let offset = match buf.as_ptr().align_offset(ALIGN_BYTES) {
             o if o <= slack => o,
-            _ => 0, // cannot happen for f32/f64; unaligned is only slower
+            _ => 0, // cannot happen for f32/f64/u32; unaligned is only slower
         };
         Self { buf, offset, len }
     }

@@ -3,11 +3,12 @@
 //! data's type), and the partials are added into `f64` totals in chunk order. Neither the
 //! chunks nor the order depend on the number of threads, so neither does any bit of the
 //! result. With `parallel`, chunks run on rayon's current pool (the driver's pool of
-//! `KMeans::threads`): all in one wave when their partial sums are small, else in waves of a
-//! few per thread; each wave's buffers are allocated once per call and reused, so no thread
-//! waits on the allocator. In a wave, threads claim chunks as they come free (the calling
-//! thread from the front, the others from the back), and the calling thread adds finished
-//! partials into the totals, in chunk order, between its own chunks.
+//! `KMeans::threads`), in waves of as many chunks as have their partial sums fit
+//! [`WAVE_BYTES`] (at least [`CHUNKS_PER_THREAD`] per thread); the wave's buffers are allocated
+//! once per call and reused, so no thread waits on the allocator. In a wave, threads claim
+//! chunks as they come free (the calling thread from the front, the others from the back), and
+//! the calling thread adds finished partials into the totals, in chunk order, between its own
+//! chunks.
 
 use kmeans_core::{Points, Scalar};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,7 +50,8 @@ pub(crate) fn chunk_rows(n: usize) -> usize {
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// Partial sums a wave may hold at once: as many chunks as fit run in one wave (one fork-join
-/// per wave, and each costs a wake-up of the sleeping threads).
+/// per wave, and each costs a wake-up of the sleeping threads). Chunks whose partials are
+/// larger still run [`CHUNKS_PER_THREAD`] per thread, above this.
 const WAVE_BYTES: usize = 4 << 20;
 
 /// Chunks per parallel wave: as many as have their partial sums (`partial_bytes` each) fit
@@ -61,11 +63,13 @@ pub(crate) fn wave(chunks: usize, partial_bytes: usize, threads: usize) -> usize
 }
 
 /// Extra bytes a fused run over `n` points holds for `k × d` sums of `elem`-byte values on
-/// `threads` threads: one wave of chunk partials (rows padded to cache lines) and the `f64`
-/// totals.
+/// `threads` threads: one wave of chunk partials (rows padded to cache lines, and their `k`
+/// counts) and the `f64` totals.
 pub(crate) fn partial_memory(n: usize, k: usize, d: usize, elem: usize, threads: usize) -> usize {
-    let per_line = crate::kernel::LINE_BYTES / elem;
-    let partial = k * d.div_ceil(per_line) * per_line * elem;
+    let line = crate::kernel::LINE_BYTES;
+    let per_line = line / elem;
+    let counts = (k * 4).next_multiple_of(line) + line;
+    let partial = k * d.div_ceil(per_line) * per_line * elem + line + counts;
     let chunks = n.div_ceil(chunk_rows(n)).max(1);
     wave(chunks, partial, threads) * partial + k * d * 8
 }
@@ -92,9 +96,16 @@ struct Partial<T> {
 
 impl<T: Elem> Partial<T> {
     fn new(k: usize, stride: usize, accumulate: bool) -> Self {
+        if !accumulate {
+            return Partial {
+                sums: Aligned::empty(),
+                counts: Aligned::empty(),
+                inertia: 0.0,
+            };
+        }
         Partial {
-            sums: Aligned::zeros(if accumulate { k * stride } else { 0 }),
-            counts: Aligned::zeros(if accumulate { k } else { 0 }),
+            sums: Aligned::zeros(k * stride),
+            counts: Aligned::zeros(k),
             inertia: 0.0,
         }
     }
@@ -172,7 +183,8 @@ where
 }
 
 /// [`run_chunks_at`] with the thread count and the chunks per wave given: sequential when
-/// `threads` is 1, else on rayon's current pool in waves of `wave` chunks.
+/// `threads` is 1 or there is at most one chunk, else on rayon's current pool in waves of
+/// `wave` chunks.
 fn run_in_waves<T, F>(
     data: Points<'_, T>,
     labels: &mut [u32],
@@ -231,9 +243,9 @@ where
         let done: Vec<AtomicBool> = slots.iter().map(|_| AtomicBool::new(false)).collect();
         // Chunks not yet claimed. The calling thread claims from the front, the others from
         // the back as they wake up: no thread waits for a late one, none is left with a fixed
-        // share's ragged last chunk, and no two threads work on neighbouring chunks (measured
-        // slower than two far-apart runs: 1.95 against 1.88 ms per iteration at 10⁵ × 32,
-        // k = 64 on 2 threads, where claiming from the front alone interleaves them).
+        // share's ragged last chunk, and the calling thread and the others start at opposite
+        // ends, so they do not work on neighbouring chunks until they meet (claiming from the
+        // front alone interleaves them, which measured slower: see MEASUREMENTS.md).
         let left = Mutex::new(0..slots.len());
         let claim_and_run = |front: bool| {
             loop {
