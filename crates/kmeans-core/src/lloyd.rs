@@ -225,8 +225,18 @@ impl<T: Scalar> KMeans<T> {
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
         in_pool(self.threads, || {
-            let tol = checked_tolerance(data, self.k, self.tol)?;
-            self.fit_runs(solver, data, tol)
+            // Without a tolerance, a random or given init reads at most `k` rows: then the
+            // values are checked in the first iteration's own pass over the data
+            // (`IterationStep::iterate_checking`), not in a pass before it.
+            let unchecked =
+                self.tol == 0.0 && matches!(self.init, Init::Random | Init::Centroids(_));
+            let tol = if unchecked {
+                validate::check_sizes(data, self.k)?;
+                0.0
+            } else {
+                checked_tolerance(data, self.k, self.tol)?
+            };
+            self.fit_runs(solver, data, tol, unchecked)
         })
     }
 
@@ -279,13 +289,15 @@ impl<T: Scalar> KMeans<T> {
         Ok(())
     }
 
-    /// The `n_init` runs of a fit whose data was checked, `tol` already scaled by the data's
-    /// variance.
+    /// The `n_init` runs of a fit, `tol` already scaled by the data's variance; with
+    /// `unchecked`, the data's sizes alone were checked, and the first run's first iteration
+    /// checks the rest (see [`lloyd`](Self::lloyd)).
     fn fit_runs(
         &self,
         solver: &dyn IterationStep<T>,
         data: Points<'_, T>,
         tol: f64,
+        mut unchecked: bool,
     ) -> Result<Fit<T>> {
         let runs = if matches!(self.init, Init::Centroids(_)) {
             1
@@ -300,7 +312,8 @@ impl<T: Scalar> KMeans<T> {
             let started = std::time::Instant::now();
             let centroids = self.init.centroids_with(data, self.k, &mut rng, solver)?;
             init_seconds += started.elapsed().as_secs_f64();
-            let fit = self.lloyd(solver, data, centroids, tol, run);
+            let fit = self.lloyd(solver, data, centroids, tol, run, unchecked)?;
+            unchecked = false;
             if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
                 best = Some(fit);
             }
@@ -318,7 +331,8 @@ impl<T: Scalar> KMeans<T> {
         mut centroids: Matrix<T>,
         tol: f64,
         run: usize,
-    ) -> Fit<T> {
+        mut unchecked: bool,
+    ) -> Result<Fit<T>> {
         let (n, d, k) = (data.n(), data.d(), self.k);
         let mut labels = vec![0u32; n];
         let mut previous = vec![u32::MAX; n];
@@ -329,9 +343,32 @@ impl<T: Scalar> KMeans<T> {
         let mut strict = false;
         // Bounds-based variants keep per-fit state; plain Lloyd's variants have none.
         let mut state = solver.start(data, k);
+        if unchecked && state.is_some() {
+            // A stateful step has no checking iteration: check first.
+            validate::check_values("data", data)?;
+            validate::check_distinct(data, k)?;
+            unchecked = false;
+        }
         for iteration in 1..=self.max_iter {
             let (c, out) = (centroids.view(), next.as_mut_slice());
             let (inertia, distances) = match state.as_mut() {
+                None if unchecked => {
+                    let bound = validate::magnitude_bound::<T>(d);
+                    let checked =
+                        solver.iterate_checking(data, c, &mut labels, out, &mut counts, bound);
+                    let inertia = match checked {
+                        Some(inertia) => inertia,
+                        None => {
+                            // Some value failed: name it. (Should the validator pass what the
+                            // step's check failed, its word holds and the iteration reruns.)
+                            validate::check_values("data", data)?;
+                            solver.iterate(data, c, &mut labels, out, &mut counts)
+                        }
+                    };
+                    validate::check_distinct(data, k)?;
+                    unchecked = false;
+                    (inertia, None)
+                }
                 Some(state) => {
                     let inertia = state.iterate(data, c, &mut labels, out, &mut counts);
                     (inertia, state.distances())
@@ -385,7 +422,7 @@ impl<T: Scalar> KMeans<T> {
                 .and_then(|s| s.assign(data, centroids.view(), &mut labels))
                 .unwrap_or_else(|| solver.assign(data, centroids.view(), &mut labels)),
         };
-        Fit {
+        Ok(Fit {
             centroids,
             labels,
             inertia,
@@ -393,7 +430,7 @@ impl<T: Scalar> KMeans<T> {
             converged,
             history,
             init_seconds: 0.0,
-        }
+        })
     }
     // ANCHOR_END: lloyd_loop
 }

@@ -52,6 +52,27 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
         counts: &mut [u32],
     ) -> f64;
 
+    /// [`iterate`](Self::iterate) on data whose values nobody has checked yet: `None` when some
+    /// value is not finite or its magnitude is above `bound` (then what it wrote means
+    /// nothing, and the caller names the value with
+    /// [`validate::check_values`](crate::validate::check_values)), else the iteration's
+    /// inertia. The driver calls it for a fit's first iteration when nothing before it read all
+    /// the data (a random or given init and no tolerance), so that a step which reads every
+    /// value anyway can check it on the way instead of in a pass of its own. The default checks
+    /// first ([`validate::values_within`](crate::validate::values_within)), then iterates.
+    fn iterate_checking(
+        &self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        new_centroids: &mut [T],
+        counts: &mut [u32],
+        bound: T,
+    ) -> Option<f64> {
+        crate::validate::values_within(data, bound)
+            .then(|| self.iterate(data, centroids, labels, new_centroids, counts))
+    }
+
     /// Squared Euclidean distances from every point of `data` to each of a few `centers`
     /// (`t × d`, `t >= 1`), written row-major into `out` (`data.n() × t`): `out[i·t + j] =
     /// ‖x_i − c_j‖²`, by exact differences in the data's own type, single-threaded (callers

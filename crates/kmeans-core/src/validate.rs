@@ -15,8 +15,9 @@ pub fn max_magnitude<T: Scalar>(d: usize) -> f64 {
     (T::max_value().as_f64() / (4.0 * d as f64)).sqrt()
 }
 
-/// [`max_magnitude`] as a value of `T`, rounded down.
-fn magnitude_bound<T: Scalar>(d: usize) -> T {
+/// [`max_magnitude`] as a value of `T`, rounded down: the bound [`check_values`] holds every
+/// value's magnitude to.
+pub fn magnitude_bound<T: Scalar>(d: usize) -> T {
     let max = max_magnitude::<T>(d);
     let mut bound = T::of_f64(max);
     while bound.as_f64() > max {
@@ -37,15 +38,19 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
     // The limit in `T` itself, so the pass compares values as they are (no conversion per
     // value: it vectorises at the type's width). Both passes use it.
     let bound = magnitude_bound::<T>(points.d());
-    let chunk = CHUNK_ROWS * points.d();
-    if points
-        .as_slice()
-        .par_chunks(chunk)
-        .all(|values| within(values, bound))
-    {
+    if values_within(points, bound) {
         return Ok(());
     }
     Err(first_bad_value(what, points, bound))
+}
+
+/// Whether every value of `points` is finite with a magnitude of at most `bound`: the pass of
+/// [`check_values`], without naming the value that fails.
+pub fn values_within<T: Scalar>(points: Points<'_, T>, bound: T) -> bool {
+    points
+        .as_slice()
+        .par_chunks(CHUNK_ROWS * points.d())
+        .all(|values| within(values, bound))
 }
 
 /// [`check_values`] and [`mean_column_variance`](crate::mean_column_variance) in one pass over
@@ -150,7 +155,10 @@ pub fn check_fit_input_and_variance<T: Scalar>(data: Points<'_, T>, k: usize) ->
 }
 
 /// The checks of [`check_fit_input`] on `n` and `k` alone.
-fn check_sizes<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
+///
+/// # Errors
+/// Empty data, `k = 0`, `k > n`, too many points for `u32` labels.
+pub fn check_sizes<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
     let n = data.n();
     if n == 0 {
         return Err(Error::EmptyInput);
@@ -173,7 +181,10 @@ fn check_sizes<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
 }
 
 /// At least `k` distinct points, for `k` distinct initial centroids.
-fn check_distinct<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
+///
+/// # Errors
+/// [`Error::TooFewDistinct`].
+pub fn check_distinct<T: Scalar>(data: Points<'_, T>, k: usize) -> Result<()> {
     let distinct = count_distinct(data, k);
     if distinct < k {
         return Err(Error::TooFewDistinct { k, distinct });

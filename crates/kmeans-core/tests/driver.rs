@@ -490,13 +490,17 @@ fn the_fused_check_and_variance_pass_matches_the_separate_passes() {
 
 #[test]
 fn fits_with_and_without_a_tolerance_reject_bad_data_alike() {
-    // tol > 0 checks the data in the variance's pass, tol = 0 on its own: the same errors.
+    // tol > 0 checks the data in the variance's pass; tol = 0 with k-means++ on its own; a
+    // random or given init without a tolerance in the first iteration: the same errors.
     let mut x = data::uniform::<f64>(10_000, 3, 4);
     x.row_mut(7_777)[2] = f64::INFINITY;
+    let given = Init::Centroids(Matrix::from_vec(vec![0.5; 9], 3, 3).unwrap());
     for threads in [None, Some(1), Some(2)] {
         let with = fit_err(KMeans::new(3).tol(1e-4).threads(threads), x.view());
-        let without = fit_err(KMeans::new(3).tol(0.0).threads(threads), x.view());
-        assert_eq!(with, without);
+        for init in [Init::KMeansPlusPlus, Init::Random, given.clone()] {
+            let params = KMeans::new(3).tol(0.0).init(init).threads(threads);
+            assert_eq!(fit_err(params, x.view()), with);
+        }
         assert!(
             matches!(
                 with,
@@ -510,10 +514,23 @@ fn fits_with_and_without_a_tolerance_reject_bad_data_alike() {
         );
     }
     let few = m(&[&[1.0, 1.0], &[1.0, 1.0], &[2.0, 2.0]]);
-    for tol in [0.0, 1e-4] {
+    for (tol, init) in [
+        (0.0, Init::Random),
+        (0.0, Init::KMeansPlusPlus),
+        (1e-4, Init::Random),
+    ] {
         assert_eq!(
-            fit_err(KMeans::new(3).tol(tol), few.view()),
+            fit_err(KMeans::new(3).tol(tol).init(init), few.view()),
             Error::TooFewDistinct { k: 3, distinct: 2 }
+        );
+    }
+    // Too few distinct points and a bad value: the value is named first, as before.
+    let both = m(&[&[1.0, 1.0], &[1.0, 1.0], &[2.0, f64::NAN]]);
+    for tol in [0.0, 1e-4] {
+        let e = fit_err(KMeans::new(3).tol(tol).init(Init::Random), both.view());
+        assert!(
+            matches!(e, Error::NonFinite { row: 2, col: 1, .. }),
+            "{e:?}"
         );
     }
 }

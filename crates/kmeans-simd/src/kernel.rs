@@ -113,6 +113,16 @@ pub(crate) struct DotJob<'a, T> {
     pub blocking: Blocking,
     pub labels: &'a mut [u32],
     pub sums: Option<Sums<'a, T>>,
+    /// Check the points' values while packing them (see [`ValueCheck`]).
+    pub check: Option<&'a ValueCheck<T>>,
+}
+
+/// A check of the data's values made while the dot kernel packs the points anyway (the
+/// driver's first iteration on data it has not checked): every value's magnitude must be at
+/// most `bound`; NaN and ±∞ fail too. `failed` is set when some value does not pass.
+pub(crate) struct ValueCheck<T> {
+    pub bound: T,
+    pub failed: std::sync::atomic::AtomicBool,
 }
 
 /// Bytes of packed points per cache block: the block is re-read once per centroid tile, so it
@@ -668,17 +678,22 @@ unsafe fn microkernel<V: Vector, const MR: usize, const NV: usize>(
 /// its squares are summed lane-wise over the register tile of `mr` rows: `norms[tile] = Σ
 /// ‖x′‖²` of the tile's rows, from which the epilogue reads the inertia off the winning scores.
 ///
+/// With `CHECK`, every value read is also folded into `flags` (see [`ValueCheck`]); without,
+/// the check costs nothing.
+///
 /// # Safety
 /// `V`'s instruction set must be available; `out` holds `norms.len() · mr` rows of `stride
 /// ≥ d` rounded up to `LANES` values.
 #[inline(always)]
-unsafe fn pack_points<V: Vector>(
+#[allow(clippy::too_many_arguments)]
+unsafe fn pack_points<V: Vector, const CHECK: bool>(
     points: Points<'_, V::T>,
     (start, rows): (usize, usize),
     mu: &[V::T],
     (out, stride): (&mut [V::T], usize),
     mr: usize,
     norms: &mut [V::T],
+    mut flags: Option<&mut CheckFlags<V>>,
 ) {
     let d = points.d();
     debug_assert!(start + rows <= points.n() && rows <= norms.len() * mr);
@@ -698,7 +713,7 @@ unsafe fn pack_points<V: Vector>(
                 if r < rows {
                     // Each row's squares in their own accumulator, then one add: a single
                     // running sum would chain every FMA of the tile on the last one.
-                    sq = sq.add(pack_row::<V>(x, mu, row, d));
+                    sq = sq.add(pack_row::<V, CHECK>(x, mu, row, d, flags.as_deref_mut()));
                     x = x.add(d);
                 } else {
                     for t in (0..stride).step_by(V::LANES) {
@@ -721,7 +736,13 @@ unsafe fn pack_points<V: Vector>(
 /// `V`'s instruction set must be available; `x` and `mu` are valid for `d` reads, `out` for
 /// `d` rounded up to `LANES` writes.
 #[inline(always)]
-unsafe fn pack_row<V: Vector>(x: *const V::T, mu: *const V::T, out: *mut V::T, d: usize) -> V {
+unsafe fn pack_row<V: Vector, const CHECK: bool>(
+    x: *const V::T,
+    mu: *const V::T,
+    out: *mut V::T,
+    d: usize,
+    mut flags: Option<&mut CheckFlags<V>>,
+) -> V {
     let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: full loads at `t + lanes <= main <= d`, partial loads of the `d − main` values
@@ -730,7 +751,11 @@ unsafe fn pack_row<V: Vector>(x: *const V::T, mu: *const V::T, out: *mut V::T, d
         let mut sq = V::splat(V::T::zero());
         let mut t = 0;
         while t < main {
-            let v = V::load(x.add(t)).sub(V::load(mu.add(t)));
+            let raw = V::load(x.add(t));
+            if CHECK && let Some(flags) = flags.as_mut() {
+                flags.fold(raw);
+            }
+            let v = raw.sub(V::load(mu.add(t)));
             v.store(out.add(t));
             if V::T::INERTIA_FROM_SCORE {
                 sq = v.fmadd(v, sq);
@@ -739,7 +764,11 @@ unsafe fn pack_row<V: Vector>(x: *const V::T, mu: *const V::T, out: *mut V::T, d
         }
         if main < d {
             let n = d - main;
-            let v = V::load_partial(x.add(main), n).sub(V::load_partial(mu.add(main), n));
+            let raw = V::load_partial(x.add(main), n);
+            if CHECK && let Some(flags) = flags.as_mut() {
+                flags.fold(raw);
+            }
+            let v = raw.sub(V::load_partial(mu.add(main), n));
             v.store(out.add(main));
             if V::T::INERTIA_FROM_SCORE {
                 sq = v.fmadd(v, sq);
@@ -787,8 +816,11 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         blocking,
         labels,
         mut sums,
+        check,
     } = job;
     let (lanes, nr) = (V::LANES, NV * V::LANES);
+    // SAFETY: the caller guarantees the ISA.
+    let mut flags = unsafe { CheckFlags::<V>::new(check.map(|c| c.bound)) };
     assert_eq!(packed.nr, nr, "centroids packed for another register tile");
     let (n, d) = points.shape();
     assert!(labels.len() == n && packed.centroids.d() == d);
@@ -810,16 +842,29 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
     for start in (0..n).step_by(block_rows) {
         let rows = block_rows.min(n - start);
         let tiles = rows.div_ceil(MR);
+        let out = (&mut a[..tiles * MR * stride], stride);
         // SAFETY: the caller guarantees the ISA; `a` holds `tiles · MR` rows of `stride`.
         unsafe {
-            pack_points::<V>(
-                points,
-                (start, rows),
-                &packed.mu,
-                (&mut a[..tiles * MR * stride], stride),
-                MR,
-                &mut norms[..tiles],
-            )
+            match flags.as_mut() {
+                None => pack_points::<V, false>(
+                    points,
+                    (start, rows),
+                    &packed.mu,
+                    out,
+                    MR,
+                    &mut norms[..tiles],
+                    None,
+                ),
+                Some(flags) => pack_points::<V, true>(
+                    points,
+                    (start, rows),
+                    &packed.mu,
+                    out,
+                    MR,
+                    &mut norms[..tiles],
+                    Some(flags),
+                ),
+            }
         };
         for tile_start in (0..packed.panels).step_by(tile_panels) {
             let tile_end = (tile_start + tile_panels).min(packed.panels);
@@ -889,7 +934,68 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
             )
         };
     }
+    if let (Some(check), Some(flags)) = (check, flags) {
+        // SAFETY: the caller guarantees the ISA.
+        if unsafe { flags.failed() } {
+            check
+                .failed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     inertia.max(0.0)
+}
+
+/// The lane-wise state of a [`ValueCheck`] while packing: where a value was above the bound or
+/// below its negative, and a sum of `value · 0`, which only a NaN or ±∞ makes NaN.
+#[derive(Clone, Copy)]
+pub(crate) struct CheckFlags<V> {
+    bound: V,
+    over: V,
+    nan: V,
+}
+
+impl<V: Vector> CheckFlags<V> {
+    /// Flags for `bound`, or `None` when nothing is checked.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    #[inline(always)]
+    unsafe fn new(bound: Option<V::T>) -> Option<Self> {
+        // SAFETY: the caller guarantees the ISA.
+        bound.map(|b| unsafe {
+            let zero = V::splat(V::T::zero());
+            Self {
+                bound: V::splat(b),
+                over: zero,
+                nan: zero,
+            }
+        })
+    }
+
+    /// Fold the values of `x` (lanes past the row are zero, which pass) into the flags.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    #[inline(always)]
+    unsafe fn fold(&mut self, x: V) {
+        // SAFETY: the caller guarantees the ISA.
+        unsafe {
+            let (zero, one) = (V::splat(V::T::zero()), V::splat(V::T::of_f64(1.0)));
+            (_, self.over) = x.gt_select(self.bound, one, self.over);
+            (_, self.over) = zero.sub(x).gt_select(self.bound, one, self.over);
+            self.nan = x.fmadd(zero, self.nan);
+        }
+    }
+
+    /// Whether some folded value failed.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    #[inline(always)]
+    unsafe fn failed(&self) -> bool {
+        // SAFETY: the caller guarantees the ISA.
+        unsafe { self.over.reduce_max() > V::T::zero() || self.nan.reduce_add().is_nan() }
+    }
 }
 
 /// The end of a block of [`dot_chunk`]: the fused update (each point added to its cluster's

@@ -1,10 +1,12 @@
 //! The step types the registry exposes: each rung of the ladder as an [`AssignStep`] and a
 //! fused [`IterationStep`], for `f32` and `f64`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use kmeans_core::{AssignStep, IterationStep, Points};
 
 use crate::isa::{Dispatch, Isa, Machine};
-use crate::kernel::{self, Blocking, DistJob, DotJob, ExactJob, Sums};
+use crate::kernel::{self, Blocking, DistJob, DotJob, ExactJob, Sums, ValueCheck};
 use crate::pack::Packed;
 use crate::run::{finish_means, run_chunks};
 
@@ -33,7 +35,27 @@ where
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScalarFused;
 
+/// [`IterationStep::iterate_checking`] for the steps that do not check while they read: the
+/// trait's default (check, then iterate), for the macro below.
+macro_rules! check_first {
+    () => {
+        fn run_first<T: Dispatch>(
+            self,
+            data: Points<'_, T>,
+            centroids: Points<'_, T>,
+            labels: &mut [u32],
+            out: (&mut [T], &mut [u32]),
+            bound: T,
+        ) -> Option<f64> {
+            kmeans_core::validate::values_within(data, bound)
+                .then(|| self.run(data, centroids, labels, Some(out)))
+        }
+    };
+}
+
 impl ScalarFused {
+    check_first!();
+
     fn run<T: Dispatch>(
         self,
         data: Points<'_, T>,
@@ -188,6 +210,37 @@ impl Dot {
         labels: &mut [u32],
         out: Option<(&mut [T], &mut [u32])>,
     ) -> f64 {
+        self.run_checking(data, centroids, labels, out, None)
+    }
+
+    /// [`IterationStep::iterate_checking`]: the values are checked while the kernel packs
+    /// the points, not in a pass of their own.
+    fn run_first<T: Dispatch>(
+        self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        out: (&mut [T], &mut [u32]),
+        bound: T,
+    ) -> Option<f64> {
+        let check = ValueCheck {
+            bound,
+            failed: AtomicBool::new(false),
+        };
+        let inertia = self.run_checking(data, centroids, labels, Some(out), Some(&check));
+        (!check.failed.load(Ordering::Relaxed)).then_some(inertia)
+    }
+
+    /// [`run`](Self::run), checking the data's values while packing them when `check` is
+    /// given (its `failed` flag is set if one does not pass).
+    fn run_checking<T: Dispatch>(
+        self,
+        data: Points<'_, T>,
+        centroids: Points<'_, T>,
+        labels: &mut [u32],
+        out: Option<(&mut [T], &mut [u32])>,
+        check: Option<&ValueCheck<T>>,
+    ) -> f64 {
         let (machine, blocking) = (self.machine, self.blocking);
         let (_, nr) = T::tile(machine, centroids.n());
         let packed = Packed::new(centroids, nr, self.centre);
@@ -206,6 +259,7 @@ impl Dot {
                         blocking,
                         labels: l,
                         sums: s,
+                        check,
                     },
                 )
             },
@@ -239,6 +293,8 @@ impl ScalarFused {
 }
 
 impl Exact {
+    check_first!();
+
     fn machine(&self) -> Machine {
         self.machine
     }
@@ -276,6 +332,17 @@ macro_rules! steps {
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
             }
+            fn iterate_checking(
+                &self,
+                data: Points<'_, f32>,
+                centroids: Points<'_, f32>,
+                labels: &mut [u32],
+                new_centroids: &mut [f32],
+                counts: &mut [u32],
+                bound: f32,
+            ) -> Option<f64> {
+                self.run_first(data, centroids, labels, (new_centroids, counts), bound)
+            }
             fn sq_distances(&self, data: Points<'_, f32>, centers: Points<'_, f32>, out: &mut [f32]) {
                 distances(self.machine(), data, centers, out);
             }
@@ -293,6 +360,17 @@ macro_rules! steps {
                 counts: &mut [u32],
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
+            }
+            fn iterate_checking(
+                &self,
+                data: Points<'_, f64>,
+                centroids: Points<'_, f64>,
+                labels: &mut [u32],
+                new_centroids: &mut [f64],
+                counts: &mut [u32],
+                bound: f64,
+            ) -> Option<f64> {
+                self.run_first(data, centroids, labels, (new_centroids, counts), bound)
             }
             fn sq_distances(&self, data: Points<'_, f64>, centers: Points<'_, f64>, out: &mut [f64]) {
                 distances(self.machine(), data, centers, out);

@@ -5,6 +5,7 @@
 //! count at sizes with many chunks.
 
 use kmeans_core::testkit::{self, check_iterate_case, random_case};
+use kmeans_core::validate;
 use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
@@ -352,4 +353,81 @@ fn centring_removes_the_cancellation_far_from_the_origin() {
         "expected the unshifted form to mislabel far from the origin"
     );
     eprintln!("far from the origin: unshifted mislabels {raw} of {n}, centred 0");
+}
+
+/// `iterate_checking` (the driver's first iteration on unchecked data) says `None` exactly
+/// when the validator's pass fails, on every ISA and variant (the dot steps check while they
+/// pack, the others first), and otherwise returns what `iterate` does, bit for bit. Bad values
+/// sit in the first, a middle and the last row, in a full vector's lanes and in the tail past
+/// the last whole vector, at the bound and one float past it.
+#[test]
+fn the_first_iteration_checks_the_values_like_the_validator() {
+    fn case<T: Scalar>(isa: Isa, failures: &mut Vec<String>) {
+        let (n, k, d) = (2 * CHUNK_ROWS + 37, 11, 19);
+        let clean = random_case::<T>(n, k, d, 0, 1, 3);
+        let bound = validate::magnitude_bound::<T>(d);
+        let above = T::of_f64(bound.as_f64() * (1.0 + 4.0 * T::epsilon().as_f64()));
+        let bad_values = [
+            (T::of_f64(f64::NAN), false),
+            (T::of_f64(f64::INFINITY), false),
+            (T::of_f64(f64::NEG_INFINITY), false),
+            (above, false),
+            (T::zero() - above, false),
+            (bound, true),
+            (T::zero() - bound, true),
+        ];
+        for (name, _, iv, _) in configurations(isa) {
+            let Some(step) = iv.get::<T>() else { continue };
+            let run = |data: &Matrix<T>| {
+                let mut labels = vec![0u32; n];
+                let mut next = vec![T::zero(); k * d];
+                let mut counts = vec![0u32; k];
+                let r = step.iterate_checking(
+                    data.view(),
+                    clean.centroids.view(),
+                    &mut labels,
+                    &mut next,
+                    &mut counts,
+                    bound,
+                );
+                (r.map(f64::to_bits), labels, next, counts)
+            };
+            let plain = {
+                let mut labels = vec![0u32; n];
+                let mut next = vec![T::zero(); k * d];
+                let mut counts = vec![0u32; k];
+                let inertia = step.iterate(
+                    clean.data.view(),
+                    clean.centroids.view(),
+                    &mut labels,
+                    &mut next,
+                    &mut counts,
+                );
+                (Some(inertia.to_bits()), labels, next, counts)
+            };
+            if run(&clean.data) != plain {
+                failures.push(format!("{name}: clean data differs from iterate"));
+            }
+            for (row, col) in [(0, 0), (n / 2, 5), (n - 1, 16), (n - 1, d - 1), (1234, 17)] {
+                for &(value, passes) in &bad_values {
+                    let mut data = clean.data.clone();
+                    data.row_mut(row)[col] = value;
+                    let got = run(&data).0.is_some();
+                    let validator = validate::values_within(data.view(), bound);
+                    if got != validator || got != passes {
+                        failures.push(format!(
+                            "{name}: {} at row {row}, column {col}: step {got}, validator {validator}",
+                            value.as_f64()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        case::<f32>(isa, &mut failures);
+        case::<f64>(isa, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

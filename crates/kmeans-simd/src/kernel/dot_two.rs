@@ -171,7 +171,13 @@ pub(crate) unsafe fn dot_two_chunk<V: Vector, const MR: usize, const NV: usize>(
                 let row = a.as_mut_ptr().add(r * stride);
                 match listed.get(r) {
                     Some(&i) => {
-                        pack_row::<V>(points.row(i).as_ptr(), packed.mu.as_ptr(), row, d);
+                        pack_row::<V, false>(
+                            points.row(i).as_ptr(),
+                            packed.mu.as_ptr(),
+                            row,
+                            d,
+                            None,
+                        );
                         norms[r] = norm_of::<V>(row, stride);
                     }
                     None => {
