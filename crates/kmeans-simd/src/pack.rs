@@ -99,8 +99,12 @@ impl<'a, T: Elem> Packed<'a, T> {
             for (t, m) in mu.iter_mut().enumerate() {
                 column.clear();
                 column.extend(centroids.rows().map(|c| c[t]));
+                // A total order even with NaN (all equal, above every number): a first
+                // iteration on unchecked data packs centroids drawn from it, and an order that
+                // is not total may make the selection panic. ±0 stay equal, as before.
                 let (_, median, _) = column.select_nth_unstable_by(k / 2, |a, b| {
-                    a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
+                    a.partial_cmp(b)
+                        .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
                 });
                 *m = *median;
             }

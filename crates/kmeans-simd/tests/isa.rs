@@ -431,3 +431,36 @@ fn the_first_iteration_checks_the_values_like_the_validator() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A first iteration on unchecked data whose initial centroids were drawn from it (a random
+/// init), so that the centroids hold the bad values too: every variant says `None`, and
+/// nothing panics (packing takes the centroids' median, which must order NaN).
+#[test]
+fn the_first_iteration_survives_bad_values_in_the_centroids() {
+    let (n, k, d) = (2000, 150, 13);
+    for isa in Isa::available() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 3e19] {
+            let mut data = random_case::<f32>(n, k, d, 0, 1, 5).data;
+            // Every third centroid row holds a bad value, in a column of its own turn.
+            for row in (0..k).step_by(3).chain([400]) {
+                data.row_mut(row)[row % d] = bad;
+            }
+            let init = Matrix::from_vec(data.as_slice()[..k * d].to_vec(), k, d).unwrap();
+            let bound = validate::magnitude_bound::<f32>(d);
+            for (name, _, iv, _) in configurations(isa) {
+                let step = iv.f32.as_deref().unwrap();
+                let (mut labels, mut next, mut counts) =
+                    (vec![0u32; n], vec![0.0f32; k * d], vec![0u32; k]);
+                let r = step.iterate_checking(
+                    data.view(),
+                    init.view(),
+                    &mut labels,
+                    &mut next,
+                    &mut counts,
+                    bound,
+                );
+                assert!(r.is_none(), "{name}: {bad} passed the check");
+            }
+        }
+    }
+}
