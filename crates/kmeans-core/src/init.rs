@@ -88,7 +88,9 @@ impl<T: Scalar> Init<T> {
         self.centroids_with(data, k, rng, &Reference)
     }
 
-    /// The initial centroids for `data` (validated by the caller: `1 <= k <=` distinct points),
+    /// The initial centroids for `data` (`1 <= k <= n` checked by the caller; for the inits that
+    /// read every point, also the values and `k` distinct points — a random init may run on data
+    /// whose values the first iteration checks),
     /// drawing from `rng`, with every distance computed by `kernel` (its
     /// [`sq_distances`](IterationStep::sq_distances) and, for k-means||, its
     /// [`assign`](IterationStep::assign)). Deterministic for a given `rng` state and kernel,

@@ -220,8 +220,10 @@ impl<T: Scalar> KMeans<T> {
     /// # Errors
     /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0` or
     /// above [`max_threads`]), [`Error::ThreadPool`] when the fit's pool cannot be started (it
-    /// is started before the data is checked, which runs in it), and every data error of
-    /// [`validate::check_fit_input`] and, for given centroids, [`validate::check_centroids`].
+    /// is started before the data is checked, which runs in it), then for given centroids every
+    /// error of [`validate::check_centroids`], then every data error of
+    /// [`validate::check_fit_input`] (with a random or given init and no tolerance, a stateless
+    /// step's first iteration finds the values' errors: the same errors, the same order).
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
         in_pool(self.threads, || {
@@ -230,6 +232,11 @@ impl<T: Scalar> KMeans<T> {
             // (`IterationStep::iterate_checking`), not in a pass before it.
             let unchecked =
                 self.tol == 0.0 && matches!(self.init, Init::Random | Init::Centroids(_));
+            // Given centroids are checked before the data on every path, so the first error
+            // does not depend on the tolerance.
+            if let Init::Centroids(c) = &self.init {
+                validate::check_centroids(c.view(), self.k, data.d())?;
+            }
             let tol = if unchecked {
                 validate::check_sizes(data, self.k)?;
                 0.0

@@ -57,7 +57,8 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
     /// nothing, and the caller names the value with
     /// [`validate::check_values`](crate::validate::check_values)), else the iteration's
     /// inertia. The driver calls it for a fit's first iteration when nothing before it read all
-    /// the data (a random or given init and no tolerance), so that a step which reads every
+    /// the data (a random or given init and no tolerance) and the step keeps no state (a
+    /// stateful step's data is checked before its state starts), so that a step which reads every
     /// value anyway can check it on the way instead of in a pass of its own. The default checks
     /// first ([`validate::values_within`](crate::validate::values_within)), then iterates.
     fn iterate_checking(

@@ -524,6 +524,12 @@ fn fits_with_and_without_a_tolerance_reject_bad_data_alike() {
             Error::TooFewDistinct { k: 3, distinct: 2 }
         );
     }
+    // Bad given centroids and bad data: the centroids are named first, whatever the tolerance.
+    let wrong = Init::Centroids(Matrix::from_vec(vec![0.5; 4], 2, 2).unwrap());
+    for tol in [0.0, 1e-4] {
+        let e = fit_err(KMeans::new(2).tol(tol).init(wrong.clone()), x.view());
+        assert!(matches!(e, Error::ShapeMismatch { .. }), "{e:?}");
+    }
     // Too few distinct points and a bad value: the value is named first, as before.
     let both = m(&[&[1.0, 1.0], &[1.0, 1.0], &[2.0, f64::NAN]]);
     for tol in [0.0, 1e-4] {

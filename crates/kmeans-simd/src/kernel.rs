@@ -1066,7 +1066,9 @@ unsafe fn add_block<V: Vector, const MR: usize>(
 ///
 /// # Safety
 /// `V`'s instruction set must be available; `best`/`best_idx` hold `lanes` values per row up
-/// to `rows.1`, each index `< k`; `labels` is longer than `rows.1`.
+/// to `rows.1`, each index `< k`; `labels` is longer than `rows.1`. The indices stay `< k`
+/// even for data not yet checked (NaN scores): each lane's maximum starts at −∞ with index 0
+/// and only moves to a score that compares strictly greater, with that score's own index.
 #[inline(always)]
 unsafe fn finish_tile<V: Vector>(
     (best, best_idx): (&[V::T], &[V::T]),
