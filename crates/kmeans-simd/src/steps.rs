@@ -35,27 +35,7 @@ where
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScalarFused;
 
-/// [`IterationStep::iterate_checking`] for the steps that do not check while they read: the
-/// trait's default (check, then iterate), for the macro below.
-macro_rules! check_first {
-    () => {
-        fn run_first<T: Dispatch>(
-            self,
-            data: Points<'_, T>,
-            centroids: Points<'_, T>,
-            labels: &mut [u32],
-            out: (&mut [T], &mut [u32]),
-            bound: T,
-        ) -> Option<f64> {
-            kmeans_core::validate::values_within(data, bound)
-                .then(|| self.run(data, centroids, labels, Some(out)))
-        }
-    };
-}
-
 impl ScalarFused {
-    check_first!();
-
     fn run<T: Dispatch>(
         self,
         data: Points<'_, T>,
@@ -293,8 +273,6 @@ impl ScalarFused {
 }
 
 impl Exact {
-    check_first!();
-
     fn machine(&self) -> Machine {
         self.machine
     }
@@ -306,8 +284,24 @@ impl Dot {
     }
 }
 
+/// The trait impls of each step type; `Type => method` also routes
+/// [`IterationStep::iterate_checking`] to `method` (a step that checks values while it reads
+/// them), the others keep the trait's default (check, then iterate).
 macro_rules! steps {
-    ($($ty:ty),*) => {$(
+    (@checking $method:ident, $t:ty) => {
+        fn iterate_checking(
+            &self,
+            data: Points<'_, $t>,
+            centroids: Points<'_, $t>,
+            labels: &mut [u32],
+            new_centroids: &mut [$t],
+            counts: &mut [u32],
+            bound: $t,
+        ) -> Option<f64> {
+            self.$method(data, centroids, labels, (new_centroids, counts), bound)
+        }
+    };
+    ($($ty:ty $(=> $checking:ident)?),*) => {$(
         impl AssignStep<f32> for $ty {
             fn assign(&self, data: Points<'_, f32>, centroids: Points<'_, f32>, labels: &mut [u32]) {
                 self.run(data, centroids, labels, None);
@@ -332,17 +326,7 @@ macro_rules! steps {
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
             }
-            fn iterate_checking(
-                &self,
-                data: Points<'_, f32>,
-                centroids: Points<'_, f32>,
-                labels: &mut [u32],
-                new_centroids: &mut [f32],
-                counts: &mut [u32],
-                bound: f32,
-            ) -> Option<f64> {
-                self.run_first(data, centroids, labels, (new_centroids, counts), bound)
-            }
+            $(steps!(@checking $checking, f32);)?
             fn sq_distances(&self, data: Points<'_, f32>, centers: Points<'_, f32>, out: &mut [f32]) {
                 distances(self.machine(), data, centers, out);
             }
@@ -361,21 +345,11 @@ macro_rules! steps {
             ) -> f64 {
                 self.run(data, centroids, labels, Some((new_centroids, counts)))
             }
-            fn iterate_checking(
-                &self,
-                data: Points<'_, f64>,
-                centroids: Points<'_, f64>,
-                labels: &mut [u32],
-                new_centroids: &mut [f64],
-                counts: &mut [u32],
-                bound: f64,
-            ) -> Option<f64> {
-                self.run_first(data, centroids, labels, (new_centroids, counts), bound)
-            }
+            $(steps!(@checking $checking, f64);)?
             fn sq_distances(&self, data: Points<'_, f64>, centers: Points<'_, f64>, out: &mut [f64]) {
                 distances(self.machine(), data, centers, out);
             }
         }
     )*};
 }
-steps!(ScalarFused, Exact, Dot);
+steps!(ScalarFused, Exact, Dot => run_first);
