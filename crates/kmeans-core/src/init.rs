@@ -9,7 +9,7 @@ use crate::metrics::{CHUNK_ROWS, sq_dist};
 use crate::points::{Matrix, Points};
 use crate::reference::Reference;
 use crate::scalar::Scalar;
-use crate::step::IterationStep;
+use crate::step::{FewCenterDistances, IterationStep, RowDistances};
 use crate::validate;
 
 /// How to choose the initial centroids.
@@ -219,36 +219,29 @@ impl<T: Scalar> Nearest<'_, T> {
     }
 
     /// Start from one centre: every point's distance to it, and the chunk masses.
-    fn start(&mut self, data: Points<'_, T>, centre: &[T], kernel: &dyn IterationStep<T>) {
-        let centre = Points::new(centre, data.d()).expect("a centre is one row of the data");
+    fn start(&mut self, dists: &dyn FewCenterDistances<T>, centre: &[T]) {
+        let centre = Points::new(centre, centre.len()).expect("a centre is one row of the data");
         let weights = self.weights;
         self.dist
             .par_chunks_mut(CHUNK_ROWS)
             .zip(self.mass.par_iter_mut())
             .enumerate()
-            .for_each_init(Vec::new, |buf, (c, (dist, mass))| {
+            .for_each(|(c, (dist, mass))| {
                 let start = c * CHUNK_ROWS;
-                let points = data.slice_rows(start, start + dist.len());
-                buf.resize(dist.len(), T::zero());
-                kernel.sq_distances(points, centre, buf);
-                let mut m = 0.0;
-                for (i, (d, &new)) in dist.iter_mut().zip(buf.iter()).enumerate() {
-                    *d = new;
-                    m += weights.map_or(1.0, |w| w[start + i]) * d.as_f64();
-                }
-                *mass = m;
+                dists.sq_distances(start..start + dist.len(), centre, dist);
+                *mass = weighted_sum(dist, None, weights.map(|w| &w[start..start + dist.len()]));
             });
     }
 
     /// For each candidate (rows of `cands`), `Σ_i w_i·min(D_i², ‖x_i − c‖²)`: the potential if it
-    /// were chosen. The distances stay in `block` (`n × t`) for [`take`](Self::take), so the
-    /// data is read once per new centre. Chunks' partial sums are added in chunk order.
+    /// were chosen. The distances stay in `block` for [`take`](Self::take) (per chunk of
+    /// `CHUNK_ROWS` points, one column per candidate), so the data is read once per new
+    /// centre. Chunks' partial sums are added in chunk order.
     fn potentials(
         &self,
-        data: Points<'_, T>,
+        dists: &dyn FewCenterDistances<T>,
         cands: Points<'_, T>,
         block: &mut [T],
-        kernel: &dyn IterationStep<T>,
     ) -> Vec<f64> {
         let t = cands.n();
         let partial: Vec<Vec<f64>> = self
@@ -258,8 +251,7 @@ impl<T: Scalar> Nearest<'_, T> {
             .enumerate()
             .map(|(c, (dist, block))| {
                 let start = c * CHUNK_ROWS;
-                let points = data.slice_rows(start, start + dist.len());
-                kernel.sq_distances(points, cands, block);
+                dists.sq_distances(start..start + dist.len(), cands, block);
                 let weights = self.weights.map(|w| &w[start..start + dist.len()]);
                 chunk_potentials(dist, block, t, weights)
             })
@@ -282,77 +274,88 @@ impl<T: Scalar> Nearest<'_, T> {
             .enumerate()
             .for_each(|(c, ((dist, mass), block))| {
                 let start = c * CHUNK_ROWS;
-                let mut m = 0.0;
-                for (i, (d, row)) in dist.iter_mut().zip(block.chunks_exact(t)).enumerate() {
-                    if row[j] < *d {
-                        *d = row[j];
+                let len = dist.len();
+                for (d, &new) in dist.iter_mut().zip(&block[j * len..(j + 1) * len]) {
+                    if new < *d {
+                        *d = new;
                     }
-                    m += weights.map_or(1.0, |w| w[start + i]) * d.as_f64();
                 }
-                *mass = m;
+                *mass = weighted_sum(dist, None, weights.map(|w| &w[start..start + len]));
             });
     }
 }
 
-/// One chunk's share of [`Nearest::potentials`]: for each of the `t` candidates,
-/// `Σ_i w_i·min(D_i², block[i·t + j])`, one running sum per candidate in point order (`w_i = 1`
-/// without weights; for 2–8 candidates the sums skip that multiplication, which changes no
-/// bit).
+/// Running sums per potential: each sums every `SUM_LANES`-th point, in point order, and the
+/// lanes are added in lane order at the end. Independent sums let the compiler vectorise
+/// without reordering any of them (one running sum was bound by the latency of an add per
+/// point), and the result still depends on nothing but the chunk.
+const SUM_LANES: usize = 16;
+
+/// `Σ_i w_i·min(a_i, b_i)` over a chunk (`b` absent: `Σ_i w_i·a_i`; `w_i = 1` without
+/// weights), in [`SUM_LANES`] running sums.
+fn weighted_sum<T: Scalar>(a: &[T], b: Option<&[T]>, weights: Option<&[f64]>) -> f64 {
+    // Whole groups as arrays (no bounds check inside, so the compiler vectorises), the tail
+    // padded with values that add nothing.
+    fn sum<T: Scalar, const W: bool, const B: bool>(a: &[T], b: &[T], w: &[f64]) -> f64 {
+        let mut lanes = [0.0f64; SUM_LANES];
+        let mut add = |a: &[T; SUM_LANES], b: &[T; SUM_LANES], w: &[f64; SUM_LANES]| {
+            for l in 0..SUM_LANES {
+                let v = if B && b[l] < a[l] { b[l] } else { a[l] };
+                lanes[l] += if W { w[l] * v.as_f64() } else { v.as_f64() };
+            }
+        };
+        let group = |s: &[T], i: usize| -> [T; SUM_LANES] {
+            std::array::from_fn(|l| s.get(i + l).copied().unwrap_or(T::zero()))
+        };
+        let full = a.len() - a.len() % SUM_LANES;
+        let zeros = [0.0f64; SUM_LANES];
+        for i in (0..full).step_by(SUM_LANES) {
+            let a: &[T; SUM_LANES] = a[i..i + SUM_LANES].try_into().expect("a whole group");
+            let b: &[T; SUM_LANES] = if B {
+                b[i..i + SUM_LANES].try_into().expect("a whole group")
+            } else {
+                a
+            };
+            let w: &[f64; SUM_LANES] = if W {
+                w[i..i + SUM_LANES].try_into().expect("a whole group")
+            } else {
+                &zeros
+            };
+            add(a, b, w);
+        }
+        if full < a.len() {
+            let w = std::array::from_fn(|l| {
+                if W {
+                    w.get(full + l).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                }
+            });
+            add(&group(a, full), &group(b, full), &w);
+        }
+        lanes.iter().sum()
+    }
+    let len = a.len();
+    match (b.map(|b| &b[..len]), weights.map(|w| &w[..len])) {
+        (None, None) => sum::<T, false, false>(a, &[], &[]),
+        (None, Some(w)) => sum::<T, true, false>(a, &[], w),
+        (Some(b), None) => sum::<T, false, true>(a, b, &[]),
+        (Some(b), Some(w)) => sum::<T, true, true>(a, b, w),
+    }
+}
+
+/// One chunk's share of [`Nearest::potentials`]: for each of the `t` candidates (column `j` of
+/// `block`: `block[j·len + i]`), `Σ_i w_i·min(D_i², block[j·len + i])`.
 fn chunk_potentials<T: Scalar>(
     dist: &[T],
     block: &[T],
     t: usize,
     weights: Option<&[f64]>,
 ) -> Vec<f64> {
-    // A number of candidates known when compiling keeps the sums in registers and unrolls the
-    // loop over them (one sum per candidate in memory chained every add through a store and a
-    // load). `2 + ⌊ln k⌋ ≤ 8` for every k below 1097.
-    match t {
-        2 => chunk_potentials_of::<T, 2>(dist, block, weights).to_vec(),
-        3 => chunk_potentials_of::<T, 3>(dist, block, weights).to_vec(),
-        4 => chunk_potentials_of::<T, 4>(dist, block, weights).to_vec(),
-        5 => chunk_potentials_of::<T, 5>(dist, block, weights).to_vec(),
-        6 => chunk_potentials_of::<T, 6>(dist, block, weights).to_vec(),
-        7 => chunk_potentials_of::<T, 7>(dist, block, weights).to_vec(),
-        8 => chunk_potentials_of::<T, 8>(dist, block, weights).to_vec(),
-        _ => {
-            let mut sums = vec![0.0f64; t];
-            for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
-                let w = weights.map_or(1.0, |w| w[i]);
-                for (s, &v) in sums.iter_mut().zip(row) {
-                    *s += w * v.min(best).as_f64();
-                }
-            }
-            sums
-        }
-    }
-}
-
-/// [`chunk_potentials`] for `C` candidates.
-fn chunk_potentials_of<T: Scalar, const C: usize>(
-    dist: &[T],
-    block: &[T],
-    weights: Option<&[f64]>,
-) -> [f64; C] {
-    let mut sums = [0.0f64; C];
-    let rows = dist.iter().zip(block.chunks_exact(C));
-    match weights {
-        None => {
-            for (&best, row) in rows {
-                for (s, &v) in sums.iter_mut().zip(row) {
-                    *s += v.min(best).as_f64();
-                }
-            }
-        }
-        Some(weights) => {
-            for ((&best, row), &w) in rows.zip(weights) {
-                for (s, &v) in sums.iter_mut().zip(row) {
-                    *s += w * v.min(best).as_f64();
-                }
-            }
-        }
-    }
-    sums
+    let len = dist.len();
+    (0..t)
+        .map(|j| weighted_sum(&block[j * len..(j + 1) * len], Some(dist), weights))
+        .collect()
 }
 
 /// Greedy (weighted) k-means++: the indices of `k` rows of `data`, or `None` when the points of
@@ -387,7 +390,9 @@ fn greedy<T: Scalar>(
     };
     let mut chosen = Vec::with_capacity(k);
     chosen.push(first);
-    nearest.start(data, data.row(first), kernel);
+    // k passes over the data: worth laying it out for them once.
+    let dists = kernel.prepare_distances(data);
+    nearest.start(&*dists, data.row(first));
     let mut cands = Matrix::zeros(trials, data.d());
     let mut block = vec![T::zero(); n * trials];
     // ANCHOR: greedy_step
@@ -402,7 +407,7 @@ fn greedy<T: Scalar>(
         for (j, &i) in idx.iter().enumerate() {
             cands.row_mut(j).copy_from_slice(data.row(i));
         }
-        let potentials = nearest.potentials(data, cands.view(), &mut block, kernel);
+        let potentials = nearest.potentials(&*dists, cands.view(), &mut block);
         let best = (0..trials)
             .min_by(|&a, &b| potentials[a].total_cmp(&potentials[b]))
             .expect("at least two trials");
@@ -433,7 +438,7 @@ fn kmeans_parallel<T: Scalar>(
         mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
         weights: None,
     };
-    nearest.start(data, data.row(first), kernel);
+    nearest.start(&RowDistances { step: kernel, data }, data.row(first));
     // The candidate each point is nearest to, for the weights.
     let mut owner = vec![0u32; n];
     let mut assigned = vec![0u32; n];
@@ -509,29 +514,36 @@ fn kmeans_parallel<T: Scalar>(
 mod tests {
     use super::*;
 
-    /// The unrolled sums for 2–8 candidates are the general loop's, bit for bit, with and
-    /// without weights.
+    /// The potentials of a chunk: close to the plain sums (they only add in another order),
+    /// unit weights change no bit, and each candidate's column is read as its own.
     #[test]
-    fn chunk_potentials_unrolled_match_the_general_loop() {
-        let n = 1000;
-        let dist: Vec<f32> = (0..n).map(|i| ((i * 37) % 101) as f32 * 0.25).collect();
-        let weights: Vec<f64> = (0..n).map(|i| 0.5 + ((i * 13) % 7) as f64).collect();
-        for t in 2..=9 {
-            let block: Vec<f32> = (0..n * t).map(|i| ((i * 53) % 97) as f32 * 0.3).collect();
-            for w in [None, Some(&weights[..])] {
-                let mut want = vec![0.0f64; t];
-                for (i, (&best, row)) in dist.iter().zip(block.chunks_exact(t)).enumerate() {
-                    for (s, &v) in want.iter_mut().zip(row) {
-                        *s += w.map_or(1.0, |w| w[i]) * f64::from(v.min(best));
+    fn chunk_potentials_sum_each_column_against_the_nearest_distances() {
+        for n in [0, 1, 15, 16, 17, 1000] {
+            let dist: Vec<f32> = (0..n).map(|i| ((i * 37) % 101) as f32 * 0.25).collect();
+            let ones = vec![1.0f64; n];
+            let weights: Vec<f64> = (0..n).map(|i| 0.5 + ((i * 13) % 7) as f64).collect();
+            for t in 1..=9 {
+                let block: Vec<f32> = (0..n * t).map(|i| ((i * 53) % 97) as f32 * 0.3).collect();
+                for w in [None, Some(&weights[..])] {
+                    let got = chunk_potentials(&dist, &block, t, w);
+                    for (j, &g) in got.iter().enumerate() {
+                        let want: f64 = (0..n)
+                            .map(|i| {
+                                let v = block[j * n + i].min(dist[i]);
+                                w.map_or(1.0, |w| w[i]) * f64::from(v)
+                            })
+                            .sum();
+                        assert!(
+                            (g - want).abs() <= 1e-12 * want.abs(),
+                            "n = {n}, t = {t}, candidate {j}: {g} vs {want}"
+                        );
                     }
                 }
-                let got = chunk_potentials(&dist, &block, t, w);
-                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
                 assert_eq!(
-                    bits(&got),
-                    bits(&want),
-                    "t = {t}, weighted: {}",
-                    w.is_some()
+                    bits(chunk_potentials(&dist, &block, t, None)),
+                    bits(chunk_potentials(&dist, &block, t, Some(&ones))),
+                    "n = {n}, t = {t}"
                 );
             }
         }

@@ -37,6 +37,7 @@ pub mod data;
 mod error;
 pub mod init;
 mod lloyd;
+pub mod memory;
 mod metrics;
 mod minibatch;
 pub mod model;
@@ -68,6 +69,6 @@ pub use registry::{
 };
 pub use scalar::{Dtype, Scalar, format_number};
 pub use step::{
-    AssignStep, Composed, CostModel, IterationState, IterationStep, Precision, Shape, UpdateStep,
-    VariantInfo,
+    AssignStep, Composed, CostModel, FewCenterDistances, IterationState, IterationStep, Precision,
+    RowDistances, Shape, UpdateStep, VariantInfo,
 };

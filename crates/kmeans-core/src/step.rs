@@ -84,6 +84,15 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
         crate::metrics::sq_distances(data, centers, out);
     }
 
+    /// `data` made ready for the many distance blocks of k-means++ (one per chosen centroid,
+    /// each against a few candidates), computed as [`sq_distances`](Self::sq_distances) would,
+    /// bit for bit. A step may lay the data out once for that (a SIMD step puts points in
+    /// vector lanes, since the candidates are too few to fill them); the default reads `data`
+    /// where it is, through `sq_distances` ([`RowDistances`]).
+    fn prepare_distances<'a>(&'a self, data: Points<'a, T>) -> Box<dyn FewCenterDistances<T> + 'a> {
+        Box::new(RowDistances { step: self, data })
+    }
+
     /// A per-fit state for a variant that carries information from one iteration to the next
     /// (the bounds of Hamerly's or Yinyang's algorithm), created once per Lloyd run on `data`
     /// with `k` centroids; the driver then calls [`IterationState::iterate`] instead of
@@ -91,6 +100,50 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
     fn start(&self, data: Points<'_, T>, k: usize) -> Option<Box<dyn IterationState<T>>> {
         let _ = (data, k);
         None
+    }
+}
+
+/// Distances from rows of one fixed data set to a few centers at a time (see
+/// [`IterationStep::prepare_distances`]).
+pub trait FewCenterDistances<T: Scalar>: Sync {
+    /// The number of points.
+    fn n(&self) -> usize;
+
+    /// For the `t` rows of `centers` and the points `rows`, `out[j·len + i] = ‖x_{rows.start + i}
+    /// − c_j‖²` (`len = rows.len()`; one contiguous column per center), as
+    /// [`IterationStep::sq_distances`] computes each value. Single-threaded: callers split the
+    /// rows.
+    fn sq_distances(&self, rows: std::ops::Range<usize>, centers: Points<'_, T>, out: &mut [T]);
+}
+
+/// [`FewCenterDistances`] on the data as it is, by a step's [`IterationStep::sq_distances`]
+/// (then each block turned center-major): the default, and what an init uses for a single
+/// pass, where laying the data out first would not pay.
+pub struct RowDistances<'a, S: ?Sized, T> {
+    /// The step whose `sq_distances` computes the values.
+    pub step: &'a S,
+    /// The points.
+    pub data: Points<'a, T>,
+}
+
+impl<S: IterationStep<T> + ?Sized, T: Scalar> FewCenterDistances<T> for RowDistances<'_, S, T> {
+    fn n(&self) -> usize {
+        self.data.n()
+    }
+
+    fn sq_distances(&self, rows: std::ops::Range<usize>, centers: Points<'_, T>, out: &mut [T]) {
+        let (len, t) = (rows.len(), centers.n());
+        let points = self.data.slice_rows(rows.start, rows.end);
+        if t == 1 {
+            return self.step.sq_distances(points, centers, out);
+        }
+        let mut by_row = vec![T::zero(); len * t];
+        self.step.sq_distances(points, centers, &mut by_row);
+        for (i, row) in by_row.chunks_exact(t).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                out[j * len + i] = v;
+            }
+        }
     }
 }
 

@@ -545,9 +545,11 @@ pub fn check_iteration_variant<T: Scalar>(variant: &IterationVariant) -> Result<
 /// The variant's [`IterationStep::sq_distances`] (the inits' distance blocks) against the
 /// `f64` oracle, through every tail of the SIMD widths: `d` and the number of centers from 1
 /// past two 512-bit vectors, a few point counts, and exact zeros for a point equal to a center.
+/// Its [`IterationStep::prepare_distances`] must then give the same values, bit for bit, for
+/// the whole data and for row ranges that start and end inside a vector of points.
 ///
 /// # Errors
-/// The first distance off by more than the exact-difference rounding.
+/// The first distance off by more than the exact-difference rounding, or prepared differently.
 pub fn check_sq_distances<T: Scalar>(
     name: &str,
     step: &dyn IterationStep<T>,
@@ -555,7 +557,7 @@ pub fn check_sq_distances<T: Scalar>(
     let mut rng = StdRng::seed_from_u64(77);
     for d in [1, 2, 3, 7, 8, 9, 16, 17, 33] {
         for t in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 33] {
-            for n in [1, 5, 8, 9, 23] {
+            for n in [1, 5, 8, 9, 23, 70] {
                 let data = crate::data::uniform::<T>(n, d, rng.random());
                 let mut centers = crate::data::uniform::<T>(t, d, rng.random());
                 // One center is a data point: its distance must be exactly 0.
@@ -572,6 +574,31 @@ pub fn check_sq_distances<T: Scalar>(
                             return Err(format!(
                                 "{name}: sq_distances n={n} d={d} t={t}: out[{i}, {j}] = {got:e}, want {want:e}"
                             ));
+                        }
+                    }
+                }
+                let prepared = step.prepare_distances(data.view());
+                if prepared.n() != n {
+                    return Err(format!(
+                        "{name}: prepare_distances n={n}: n() = {}",
+                        prepared.n()
+                    ));
+                }
+                for rows in [0..n, n / 3..n, n.min(1)..n - n / 2, n / 2..n / 2] {
+                    let len = rows.len();
+                    let mut cols = vec![T::nan(); len * t];
+                    prepared.sq_distances(rows.clone(), centers.view(), &mut cols);
+                    for i in 0..len {
+                        for j in 0..t {
+                            let (got, want) = (cols[j * len + i], out[(rows.start + i) * t + j]);
+                            if got.as_f64().to_bits() != want.as_f64().to_bits() {
+                                return Err(format!(
+                                    "{name}: prepare_distances n={n} d={d} t={t} rows {rows:?}: point {}, center {j}: {:e}, sq_distances gave {:e}",
+                                    rows.start + i,
+                                    got.as_f64(),
+                                    want.as_f64()
+                                ));
+                            }
                         }
                     }
                 }

@@ -209,6 +209,8 @@ pub(crate) trait Dispatch: crate::vector::Elem {
     /// more points), the one that pads `k` less; the wide one on a tie (fewer broadcasts
     /// per FMA).
     fn tile(machine: Machine, k: usize) -> (usize, usize);
+    /// Values of this type per vector register of `machine`.
+    fn lanes(machine: Machine) -> usize;
     /// Run a chunk kernel on `machine` (and count it).
     fn run<J: Job<Self>>(machine: Machine, job: J) -> J::Output;
 }
@@ -254,6 +256,16 @@ macro_rules! dispatch {
                         (tiles::AVX512_MR, tiles::AVX512_NV * $lanes512),
                         (tiles::AVX512_MR1, $lanes512),
                     ),
+                }
+            }
+
+            fn lanes(machine: Machine) -> usize {
+                match machine {
+                    Machine::Portable => 1,
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx2(_) => $lanes256,
+                    #[cfg(target_arch = "x86_64")]
+                    Machine::Avx512(_) => $lanes512,
                 }
             }
 

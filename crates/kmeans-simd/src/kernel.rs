@@ -17,7 +17,9 @@ use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
 mod dot_two;
+mod few_centers;
 pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
+pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, layout_budget};
 
 /// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
 /// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its
@@ -62,15 +64,6 @@ impl<T: Elem> Job<T> for DotJob<'_, T> {
     unsafe fn run<V: Vector<T = T>, S: Tiles>(self) -> f64 {
         // SAFETY: forwarded from the caller.
         unsafe { S::dot::<V>(self) }
-    }
-}
-
-impl<T: Elem> Job<T> for DistJob<'_, T> {
-    type Output = ();
-    #[inline(always)]
-    unsafe fn run<V: Vector<T = T>, S: Tiles>(self) {
-        // SAFETY: forwarded from the caller.
-        unsafe { distances_chunk::<V>(self) }
     }
 }
 
@@ -426,92 +419,6 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
 }
 // ANCHOR_END: exact_chunk
 
-/// Input and output of the distance-block kernel: `out[i·t + j] = ‖x_i − c_j‖²` for the `t`
-/// rows of `centers` (the inits' candidates).
-pub(crate) struct DistJob<'a, T> {
-    pub points: Points<'a, T>,
-    pub centers: Points<'a, T>,
-    pub out: &'a mut [T],
-}
-
-/// Points per register tile of [`distances_chunk`]: `DIST_MR` accumulators (one vector of
-/// centers each), the panel row and a broadcast fit in 16 registers, and `DIST_MR`
-/// independent FMA chains cover the FMA latency at two FMAs per cycle.
-const DIST_MR: usize = 8;
-
-// ANCHOR: distances_chunk
-/// The distance block of the inits, by exact differences (so a point equal to a center gets
-/// exactly 0 and is never drawn again). The few centers (k-means++'s `2 + ⌊ln k⌋` candidates)
-/// are packed coordinate-major into panels of `LANES`, so one vector holds a point's distance
-/// to a whole panel: per coordinate, one broadcast of the point's value, a subtract and an FMA
-/// for every center at once — no horizontal sum per pair, which cost more than the arithmetic
-/// at small `d`. [`DIST_MR`] points share each panel row load.
-///
-/// # Safety
-/// `V`'s instruction set must be available; `out` holds `points.n() × centers.n()` values.
-#[inline(always)]
-pub(crate) unsafe fn distances_chunk<V: Vector>(job: DistJob<'_, V::T>) {
-    let DistJob {
-        points,
-        centers,
-        out,
-    } = job;
-    let (d, t, lanes) = (points.d(), centers.n(), V::LANES);
-    let panels = t.div_ceil(lanes);
-    // Panel p, row c: coordinate c of centers p·LANES .. p·LANES + LANES (zeros past t).
-    let mut packed = vec![V::T::zero(); panels * d * lanes];
-    for (j, c) in centers.rows().enumerate() {
-        let (p, lane) = (j / lanes, j % lanes);
-        for (q, &v) in c.iter().enumerate() {
-            packed[(p * d + q) * lanes + lane] = v;
-        }
-    }
-    let mut row = vec![V::T::zero(); lanes];
-    let n = points.n();
-    let mut i = 0;
-    while i < n {
-        let mr = DIST_MR.min(n - i);
-        // Panels in descending order, points in ascending order: a whole-vector store of the
-        // last (partial) panel spills past its row into the next rows' first panel, which is
-        // stored after it — so every value ends right, with no masked store (slow on some
-        // CPUs) and no per-point copy. Only stores that would run past `out` go lane by lane.
-        for p in (0..panels).rev() {
-            let panel = packed[p * d * lanes..].as_ptr();
-            // SAFETY: panel rows are `lanes` values each, `d` rows per panel; every point row
-            // holds `d` values; the caller guarantees the ISA.
-            let acc: [V; DIST_MR] = unsafe {
-                let mut acc = [V::splat(V::T::zero()); DIST_MR];
-                let x: [*const V::T; DIST_MR] =
-                    std::array::from_fn(|r| points.row(i + r.min(mr - 1)).as_ptr());
-                for c in 0..d {
-                    let cv = V::load(panel.add(c * lanes));
-                    for r in 0..DIST_MR {
-                        let diff = V::splat(*x[r].add(c)).sub(cv);
-                        acc[r] = diff.fmadd(diff, acc[r]);
-                    }
-                }
-                acc
-            };
-            let width = lanes.min(t - p * lanes);
-            for (r, a) in acc.iter().enumerate().take(mr) {
-                let o = (i + r) * t + p * lanes;
-                if o + lanes <= out.len() {
-                    // SAFETY: `o + lanes <= out.len()`; the caller guarantees the ISA.
-                    unsafe { a.store(out.as_mut_ptr().add(o)) };
-                } else {
-                    // SAFETY: `row` holds `lanes` values.
-                    unsafe { a.store(row.as_mut_ptr()) };
-                    for (dst, &v) in out[o..o + width].iter_mut().zip(&row) {
-                        *dst = v;
-                    }
-                }
-            }
-        }
-        i += mr;
-    }
-}
-// ANCHOR_END: distances_chunk
-
 /// Per point of [`nearest_two_chunk`]: the position (in its `centers`) of the nearest center,
 /// the squared distance to it, and the second-smallest squared distance (∞ with one center).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -555,7 +462,7 @@ impl<T: Elem> NearPanels<T> {
 }
 
 /// The bounds variants' dense pass: for every point, its nearest center and the two smallest
-/// squared distances, by exact differences in the same order as [`distances_chunk`] (so the
+/// squared distances, by exact differences in the same order as [`DistJob`]'s kernel (so the
 /// same values), kept in registers: per panel of `LANES` centers, a running maximum of the
 /// negated distances with its index (strictly greater, so the earlier index wins a tie, as in
 /// Lloyd's arg-min) and of the losers (the second best); only the `LANES` lanes of each are

@@ -1,12 +1,15 @@
 //! The step types the registry exposes: each rung of the ladder as an [`AssignStep`] and a
 //! fused [`IterationStep`], for `f32` and `f64`.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kmeans_core::{AssignStep, IterationStep, Points};
+use kmeans_core::{AssignStep, FewCenterDistances, IterationStep, Points, RowDistances};
 
 use crate::isa::{Dispatch, Isa, Machine};
-use crate::kernel::{self, Blocking, DistJob, DotJob, ExactJob, Sums, ValueCheck};
+use crate::kernel::{
+    self, Blocking, DistJob, DotJob, ExactJob, LanesJob, PointLanes, Sums, ValueCheck,
+};
 use crate::pack::Packed;
 use crate::run::{finish_means, run_chunks};
 
@@ -266,6 +269,56 @@ fn distances<T: Dispatch>(
     );
 }
 
+/// k-means++'s distances on `machine` ([`IterationStep::prepare_distances`]): the data laid
+/// out once with points in the lanes, or read where it is when that copy would be too big.
+fn prepare<'a, T: Dispatch, S: IterationStep<T>>(
+    machine: Machine,
+    step: &'a S,
+    data: Points<'a, T>,
+) -> Box<dyn FewCenterDistances<T> + 'a> {
+    match PointLanes::new(data, T::lanes(machine), kernel::layout_budget()) {
+        Some(points) => Box::new(LaneDistances { machine, points }),
+        None => Box::new(RowDistances { step, data }),
+    }
+}
+
+/// [`FewCenterDistances`] by [`kernel::lanes_chunk`].
+struct LaneDistances<'a, T> {
+    machine: Machine,
+    points: PointLanes<'a, T>,
+}
+
+impl<T: Dispatch> FewCenterDistances<T> for LaneDistances<'_, T> {
+    fn n(&self) -> usize {
+        self.points.n()
+    }
+
+    fn sq_distances(&self, rows: Range<usize>, centers: Points<'_, T>, out: &mut [T]) {
+        // The kernel reads and writes by these: a mismatch is a caller's bug, never UB.
+        assert!(
+            rows.start <= rows.end && rows.end <= self.points.n(),
+            "rows {rows:?} of {}",
+            self.points.n()
+        );
+        assert_eq!(centers.d(), self.points.d(), "centers' dimension");
+        assert_eq!(out.len(), rows.len() * centers.n(), "distance block length");
+        assert_eq!(
+            self.points.lanes(),
+            T::lanes(self.machine),
+            "layout for this machine"
+        );
+        T::run(
+            self.machine,
+            LanesJob {
+                points: &self.points,
+                rows,
+                centers,
+                out,
+            },
+        );
+    }
+}
+
 impl ScalarFused {
     fn machine(&self) -> Machine {
         Machine::new(Isa::Portable).expect("the portable kernels run everywhere")
@@ -330,6 +383,9 @@ macro_rules! steps {
             fn sq_distances(&self, data: Points<'_, f32>, centers: Points<'_, f32>, out: &mut [f32]) {
                 distances(self.machine(), data, centers, out);
             }
+            fn prepare_distances<'a>(&'a self, data: Points<'a, f32>) -> Box<dyn FewCenterDistances<f32> + 'a> {
+                prepare(self.machine(), self, data)
+            }
         }
         impl IterationStep<f64> for $ty {
             fn assign(&self, data: Points<'_, f64>, centroids: Points<'_, f64>, labels: &mut [u32]) -> f64 {
@@ -348,6 +404,9 @@ macro_rules! steps {
             $(steps!(@checking $checking, f64);)?
             fn sq_distances(&self, data: Points<'_, f64>, centers: Points<'_, f64>, out: &mut [f64]) {
                 distances(self.machine(), data, centers, out);
+            }
+            fn prepare_distances<'a>(&'a self, data: Points<'a, f64>) -> Box<dyn FewCenterDistances<f64> + 'a> {
+                prepare(self.machine(), self, data)
             }
         }
     )*};

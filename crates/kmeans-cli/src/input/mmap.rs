@@ -134,7 +134,7 @@ impl MappedNpy {
     pub fn to_matrix<T: Scalar>(&self) -> Result<Matrix<T>> {
         let (n, d) = self.shape;
         let bytes = n * d * T::DTYPE.bytes();
-        if let Some(available) = available_memory()
+        if let Some(available) = kmeans_workshop::memory::available_memory()
             && bytes as u64 > available
         {
             return Err(CliError::at(
@@ -411,14 +411,6 @@ where
         out.push(w);
     }
     Matrix::from_vec(out, n, d).map_err(|e| ReadError::whole(e.to_string()))
-}
-
-/// `MemAvailable` from `/proc/meminfo`, in bytes (Linux); `None` elsewhere.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 #[cfg(test)]

@@ -199,6 +199,12 @@ macro_rules! auto_steps {
             fn sq_distances(&self, data: Points<'_, $t>, centers: Points<'_, $t>, out: &mut [$t]) {
                 IterationStep::sq_distances(&self.lloyd, data, centers, out);
             }
+            fn prepare_distances<'a>(
+                &'a self,
+                data: Points<'a, $t>,
+            ) -> Box<dyn kmeans_core::FewCenterDistances<$t> + 'a> {
+                IterationStep::prepare_distances(&self.lloyd, data)
+            }
             fn start(&self, data: Points<'_, $t>, k: usize) -> Option<Box<dyn IterationState<$t>>> {
                 let phase = if Self::uses_bounds(data.n(), k, data.d()) {
                     Phase::Bounds {

@@ -12,7 +12,7 @@
 //!    label without any other distance;
 //! 4. otherwise the point *survives*. The survivors of a chunk are gathered into a contiguous
 //!    block and go through one dense pass of the exact distance kernel against all `k`
-//!    centroids ([`kernel::distances_chunk`]: a SIMD register tile, as dense as Lloyd's), which
+//!    centroids ([`kernel::DistJob`]'s kernel: a SIMD register tile, as dense as Lloyd's), which
 //!    gives the new label and a fresh lower bound (the second-smallest distance).
 //!
 //! Then, in point order, every point's exact distance to its centroid is added to the inertia

@@ -105,6 +105,12 @@ macro_rules! bounds_variant {
             fn sq_distances(&self, data: Points<'_, $t>, centers: Points<'_, $t>, out: &mut [$t]) {
                 kmeans_core::IterationStep::sq_distances(&self.0.exact, data, centers, out);
             }
+            fn prepare_distances<'a>(
+                &'a self,
+                data: Points<'a, $t>,
+            ) -> Box<dyn kmeans_core::FewCenterDistances<$t> + 'a> {
+                kmeans_core::IterationStep::prepare_distances(&self.0.exact, data)
+            }
             fn start(
                 &self,
                 data: Points<'_, $t>,
