@@ -18,8 +18,10 @@ use crate::vector::{Elem, Vector};
 
 mod dot_two;
 mod few_centers;
+mod lanes_lloyd;
 pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
 pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, layout_budget};
+pub(crate) use lanes_lloyd::{LanesLloydJob, ShiftedCentroids};
 
 /// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
 /// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its

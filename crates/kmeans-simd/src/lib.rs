@@ -82,6 +82,7 @@ mod arch;
 mod bounds;
 mod isa;
 mod kernel;
+mod lanes;
 mod pack;
 mod run;
 mod steps;
@@ -90,6 +91,7 @@ mod vector;
 pub use bounds::{Auto, Hamerly, Yinyang, auto};
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
+pub use lanes::Lanes;
 pub use run::CHUNK_ROWS;
 pub use steps::{Dot, Exact, ScalarFused};
 
@@ -136,6 +138,15 @@ fn bounds_dot_memory(s: Shape) -> f64 {
     let scratch = rows * (8 + 4 + 3 * s.elem) + 64 * 1024 + 3 * block * 16 * s.elem;
     let packed = (s.k + MAX_NR) * (s.d + 2) * s.elem;
     (4 * s.n + 2 * scratch + packed + s.k * (s.k + s.d) * s.elem) as f64 + exact_memory(s, true)
+}
+
+/// Extra bytes of `lanes`: the laid-out copy of the data (blocks of up to 16 points), each
+/// point's norm, the shifted centroids, per chunk in flight (two threads assumed) its running
+/// maxima and indices, and the fused partial sums.
+fn lanes_memory(s: Shape) -> f64 {
+    let layout = s.n.div_ceil(16) * 16 * s.d * s.elem + 8 * s.n;
+    let chunk = 2 * run::chunk_rows(s.n).min(s.n).next_multiple_of(16) * s.elem;
+    (layout + 2 * chunk + (s.k + 1) * (s.d + 1) * s.elem) as f64 + exact_memory(s, true)
 }
 
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the
@@ -238,6 +249,16 @@ pub fn registry() -> Registry {
             Dot::new(Blocking::Cache).parallel(true),
         ),
         IterationVariant::new(
+            VariantInfo::new(
+                "simd/iter/lanes",
+                "points in the lanes: the data laid out once per fit (shifted by its column means), one FMA per lane-full of points, centroid and coordinate, so no lane is padded whatever k; a vertical arg-max, no packing per iteration (one thread; auto runs it with threads on small data)",
+            )
+            .precision(Precision::DotProduct)
+            .memory(lanes_memory)
+            .work(move |s| s.gemm_flops() + (3 * s.n * s.d) as f64),
+            Lanes::new(),
+        ),
+        IterationVariant::new(
             fused_exact(
                 "iter/exact-par",
                 "exact differences with threads: the accurate choice for data far from the origin",
@@ -281,10 +302,13 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/auto",
-                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else dot-blocked-par; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
+                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else lanes for data up to 4 MiB and dot-blocked-par above; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
             )
             .precision(Precision::DotProduct)
-            .memory(|s| dot_memory(s, true).max(bounds_dot_memory(s)))
+            .memory(|s| {
+                let lanes = if s.n * s.d * s.elem <= bounds::auto::MAX_LANES_DATA { lanes_memory(s) } else { 0.0 };
+                dot_memory(s, true).max(bounds_dot_memory(s)).max(lanes)
+            })
             .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)
             .parallel(),
             Auto::new(),

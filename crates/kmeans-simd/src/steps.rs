@@ -14,7 +14,7 @@ use crate::pack::Packed;
 use crate::run::{finish_means, run_chunks};
 
 /// Assign (and, with `out`, accumulate and finish the means) through `chunk` over all chunks.
-fn drive<T, F>(
+pub(crate) fn drive<T, F>(
     data: Points<'_, T>,
     k: usize,
     labels: &mut [u32],

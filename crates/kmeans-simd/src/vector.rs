@@ -20,6 +20,8 @@ pub(crate) trait Vector: Copy {
     type T: Elem;
     /// Floats per register.
     const LANES: usize;
+    /// Vector registers the ISA has (for register tiles that must not spill).
+    const REGISTERS: usize;
 
     /// Every lane `x`.
     unsafe fn splat(x: Self::T) -> Self;

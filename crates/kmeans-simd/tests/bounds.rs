@@ -13,7 +13,7 @@ use kmeans_core::testkit::{self, edge_cases};
 use kmeans_core::{
     Fit, Init, IterationStep, KMeans, Matrix, Precision, Scalar, data, relocate_empty_clusters,
 };
-use kmeans_simd::{Auto, Blocking, Dot, Exact, Hamerly, Isa, Yinyang};
+use kmeans_simd::{Auto, Blocking, Dot, Exact, Hamerly, Isa, Lanes, Yinyang};
 
 /// The bounds variants under test, by name, pinned to `isa` and threaded.
 fn bounded<T: Scalar>(isa: Isa) -> Vec<(&'static str, Box<dyn IterationStep<T>>)>
@@ -340,12 +340,16 @@ fn bounds_skip_most_distances_once_settled() {
     }
 }
 
-/// `auto` picks by shape: below `k·d = 512`, `k = 16` or `n = 2·10⁴` it is `dot-blocked-par`, bit for
-/// bit, computing every distance; above, it runs on the bounds and skips most of them once
-/// settled.
+/// `auto` picks by shape: below `k·d = 512`, `k = 16` or `n = 2·10⁴` it is Lloyd, bit for
+/// bit, computing every distance — `lanes` for data up to `MAX_LANES_DATA` bytes,
+/// `dot-blocked-par` above; above those shapes, it runs on the bounds and skips most of them
+/// once settled.
 #[test]
 fn auto_picks_the_bounds_by_shape() {
-    let lloyd = Dot::new(Blocking::Cache).parallel(true);
+    use kmeans_simd::auto::MAX_LANES_DATA;
+    let dot = Dot::new(Blocking::Cache).parallel(true);
+    let lanes = Lanes::new().parallel(true);
+    let mut picked = [false; 2];
     for (n, d, k) in [
         (20_000, 8, 16),
         (20_000, 64, 8),
@@ -358,7 +362,13 @@ fn auto_picks_the_bounds_by_shape() {
             .max_iter(20)
             .tol(0.0)
             .threads(Some(2));
-        let want = params.fit(&lloyd, small.data.view()).unwrap();
+        let in_lanes = n * d * 4 <= MAX_LANES_DATA;
+        picked[usize::from(in_lanes)] = true;
+        let want = if in_lanes {
+            params.fit(&lanes, small.data.view()).unwrap()
+        } else {
+            params.fit(&dot, small.data.view()).unwrap()
+        };
         let got = params.fit(&Auto::new(), small.data.view()).unwrap();
         assert!(!Auto::uses_bounds(n, k, d));
         assert_eq!(
@@ -368,6 +378,7 @@ fn auto_picks_the_bounds_by_shape() {
         assert_eq!(got.inertia.to_bits(), want.inertia.to_bits());
         assert!(got.history.iter().all(|h| h.distances == (n * k) as u64));
     }
+    assert_eq!(picked, [true, true], "both Lloyd kernels covered");
     let blobs = data::blobs::<f32>(20_000, 40, 64, 0.5, 3);
     assert!(Auto::uses_bounds(20_000, 40, 64));
     let fit = KMeans::new(40)

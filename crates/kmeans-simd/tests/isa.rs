@@ -10,7 +10,7 @@ use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
 };
-use kmeans_simd::{Auto, Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa};
+use kmeans_simd::{Auto, Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa, Lanes};
 
 /// The step configurations that depend on the ISA, with the precision each declares.
 fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
@@ -60,6 +60,13 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
             hamerly_dot,
         ),
         AssignVariant::new(ainfo("hamerly-dot", Precision::DotProduct), hamerly_dot),
+    );
+    let lanes = Lanes::with_isa(isa).unwrap().parallel(true);
+    push(
+        format!("lanes-{isa}"),
+        Precision::DotProduct,
+        IterationVariant::new(info("lanes", Precision::DotProduct, true), lanes),
+        AssignVariant::new(ainfo("lanes", Precision::DotProduct), lanes),
     );
     let auto = Auto::with_isa(isa).unwrap();
     push(

@@ -11,6 +11,7 @@ pub(crate) struct One<T>(T);
 impl<T: Elem> Vector for One<T> {
     type T = T;
     const LANES: usize = 1;
+    const REGISTERS: usize = 16;
 
     #[inline(always)]
     unsafe fn splat(x: T) -> Self {

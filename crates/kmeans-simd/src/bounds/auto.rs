@@ -26,6 +26,12 @@
 //! (2e4 × 512, k = 32) 101 %. Every decision counts labels and distances, never time, so a fit
 //! is reproducible bit for bit, and the same for any thread count.
 //!
+//! Lloyd's phase runs on points in the lanes (`simd/iter/lanes`) where the data takes at most
+//! [`MAX_LANES_DATA`] bytes: there the layout's copy stays in the caches next to the data, and
+//! with no packing per iteration, no padded lane and a vertical arg-max it beat
+//! `dot-blocked-fused` on every small shape measured (`MEASUREMENTS.md`); on larger data the
+//! update's second read of the data (the rows, besides the layout) cost more than it saved.
+//!
 //! Precision: each iteration is Lloyd's dot form or a bounds iteration whose survivors take
 //! the dot form's winner, so the variant declares `DotProduct` like `dot-blocked-par`.
 
@@ -34,7 +40,7 @@ use kmeans_core::{IterationState, IterationStep, Points};
 use super::hamerly::HamerlyState;
 use super::{Config, Dense};
 use crate::isa::Dispatch;
-use crate::{Blocking, Dot};
+use crate::{Blocking, Dot, Lanes};
 
 /// No bounds for fewer centroids than this.
 pub const MIN_K: usize = 16;
@@ -55,10 +61,15 @@ pub const WINDOW: usize = 5;
 /// The guard's limit: the share of `n·k` distances above which the bounds no longer pay.
 pub const GIVE_UP: f64 = 0.9;
 
+/// Lloyd's phase on points in the lanes for data of at most this many bytes (see the module
+/// docs): a 2.5 MB data set was faster that way, a 12.8 MB one slower.
+pub const MAX_LANES_DATA: usize = 4 << 20;
+
 /// See the module docs. Threads as `dot-blocked-par`: fixed chunks on rayon's current pool.
 #[derive(Clone, Copy, Debug)]
 pub struct Auto {
     lloyd: Dot,
+    lanes: Lanes,
     bounds: Config,
 }
 
@@ -73,6 +84,7 @@ impl Auto {
     pub fn new() -> Self {
         Self {
             lloyd: Dot::new(Blocking::Cache).parallel(true),
+            lanes: Lanes::new().parallel(true),
             bounds: Config {
                 machine: crate::isa::Machine::detected(),
                 exact: crate::Exact::new().parallel(true),
@@ -86,6 +98,7 @@ impl Auto {
     pub fn with_isa(isa: crate::Isa) -> Option<Self> {
         Some(Self {
             lloyd: Dot::with_isa(isa, Blocking::Cache)?.parallel(true),
+            lanes: Lanes::with_isa(isa)?.parallel(true),
             bounds: Config {
                 machine: crate::isa::Machine::new(isa)?,
                 exact: crate::Exact::with_isa(isa)?.parallel(true),
@@ -113,6 +126,8 @@ enum Phase<T> {
         state: Box<HamerlyState<T>>,
         shares: Vec<f64>,
     },
+    /// Lloyd to the end on points in the lanes: small data that never uses the bounds.
+    Lanes(Box<dyn IterationState<T>>),
     /// Lloyd to the end: the shape never uses the bounds, or the guard gave up on them.
     Lloyd,
 }
@@ -149,6 +164,10 @@ where
                 }
                 inertia
             }
+            Phase::Lanes(state) => {
+                self.distances = all;
+                state.iterate(data, centroids, labels, new_centroids, counts)
+            }
             Phase::Lloyd => {
                 self.distances = all;
                 self.lloyd
@@ -169,7 +188,8 @@ where
     ) -> Option<f64> {
         match &mut self.phase {
             Phase::Bounds { state, .. } => state.assign(data, centroids, labels),
-            Phase::Lloyd => None,
+            // The dot kernel's assignment, as `predict` runs it (see `Lanes`).
+            Phase::Lanes(_) | Phase::Lloyd => None,
         }
     }
 }
@@ -211,6 +231,10 @@ macro_rules! auto_steps {
                         state: Box::new(HamerlyState::new(self.bounds, data.n(), k, data.d())),
                         shares: Vec::new(),
                     }
+                } else if data.n() * data.d() * std::mem::size_of::<$t>() <= MAX_LANES_DATA
+                    && let Some(state) = self.lanes.start(data, k)
+                {
+                    Phase::Lanes(state)
                 } else {
                     Phase::Lloyd
                 };

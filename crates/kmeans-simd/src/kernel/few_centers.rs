@@ -166,33 +166,7 @@ impl<'a, T: Elem> PointLanes<'a, T> {
                 lanes,
             });
         }
-        let len = n.div_ceil(lanes) * lanes * d;
-        if d == 0 || len.saturating_mul(std::mem::size_of::<T>()) > max_bytes {
-            return None;
-        }
-        let mut values = Aligned::zeros(len);
-        let block = d * lanes;
-        let rows = LAYOUT_ROWS.next_multiple_of(lanes);
-        values
-            .as_mut_slice()
-            .par_chunks_mut(rows * d)
-            .enumerate()
-            .for_each(|(task, out)| {
-                for (b, out) in out.chunks_exact_mut(block).enumerate() {
-                    let first = task * rows + b * lanes;
-                    for l in 0..lanes.min(n - first) {
-                        for (c, &v) in data.row(first + l).iter().enumerate() {
-                            out[c * lanes + l] = v;
-                        }
-                    }
-                }
-            });
-        Some(Self {
-            values: Values::Copied(values),
-            n,
-            d,
-            lanes,
-        })
+        copy(data, lanes, None, max_bytes)
     }
 
     /// The number of points.
@@ -210,12 +184,85 @@ impl<'a, T: Elem> PointLanes<'a, T> {
         self.lanes
     }
 
-    fn values(&self) -> &[T] {
+    /// The laid-out values (see [`PointLanes`]).
+    pub fn values(&self) -> &[T] {
         match &self.values {
             Values::Copied(v) => v.as_slice(),
             Values::Borrowed(v) => v,
         }
     }
+}
+
+impl<T: Elem> PointLanes<'static, T> {
+    /// `x − mu` for every point of `data`, laid out for vectors of `lanes` (always a copy),
+    /// with each shifted point's `‖x − mu‖²` in `f64`; `None` over `max_bytes` (or `d = 0`).
+    pub fn shifted(
+        data: Points<'_, T>,
+        lanes: usize,
+        mu: &[T],
+        max_bytes: usize,
+    ) -> Option<(Self, Vec<f64>)> {
+        assert_eq!(mu.len(), data.d(), "one shift per coordinate");
+        let laid = copy(data, lanes, Some(mu), max_bytes)?;
+        let norms = (0..data.n())
+            .into_par_iter()
+            .map(|i| {
+                let x = data.row(i);
+                x.iter()
+                    .zip(mu)
+                    .map(|(&v, &m)| (v - m).as_f64() * (v - m).as_f64())
+                    .sum()
+            })
+            .collect();
+        Some((laid, norms))
+    }
+}
+
+/// The copy behind [`PointLanes::new`] and [`PointLanes::shifted`] (`x − mu` with a shift).
+/// Lays the blocks out in parallel.
+fn copy<'b, T: Elem>(
+    data: Points<'_, T>,
+    lanes: usize,
+    mu: Option<&[T]>,
+    max_bytes: usize,
+) -> Option<PointLanes<'b, T>> {
+    let (n, d) = data.shape();
+    let len = n.div_ceil(lanes) * lanes * d;
+    if d == 0 || len.saturating_mul(std::mem::size_of::<T>()) > max_bytes {
+        return None;
+    }
+    let mut values = Aligned::zeros(len);
+    let block = d * lanes;
+    let rows = LAYOUT_ROWS.next_multiple_of(lanes);
+    values
+        .as_mut_slice()
+        .par_chunks_mut(rows * d)
+        .enumerate()
+        .for_each(|(task, out)| {
+            for (b, out) in out.chunks_exact_mut(block).enumerate() {
+                let first = task * rows + b * lanes;
+                for l in 0..lanes.min(n - first) {
+                    let row = data.row(first + l);
+                    match mu {
+                        None => row
+                            .iter()
+                            .enumerate()
+                            .for_each(|(c, &v)| out[c * lanes + l] = v),
+                        Some(mu) => {
+                            for (c, (&v, &m)) in row.iter().zip(mu).enumerate() {
+                                out[c * lanes + l] = v - m;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    Some(PointLanes {
+        values: Values::Copied(values),
+        n,
+        d,
+        lanes,
+    })
 }
 
 /// Input and output of [`lanes_chunk`]: `out[j·len + i] = ‖x_{rows.start + i} − c_j‖²` for the

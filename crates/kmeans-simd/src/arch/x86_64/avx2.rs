@@ -91,6 +91,7 @@ pub(crate) struct F32x8(__m256);
 impl Vector for F32x8 {
     type T = f32;
     const LANES: usize = 8;
+    const REGISTERS: usize = 16;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -196,6 +197,7 @@ pub(crate) struct F64x4(__m256d);
 impl Vector for F64x4 {
     type T = f64;
     const LANES: usize = 4;
+    const REGISTERS: usize = 16;
 
     #[inline(always)]
     unsafe fn splat(x: f64) -> Self {

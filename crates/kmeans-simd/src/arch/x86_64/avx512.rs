@@ -94,6 +94,7 @@ pub(crate) struct F32x16(__m512);
 impl Vector for F32x16 {
     type T = f32;
     const LANES: usize = 16;
+    const REGISTERS: usize = 32;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -179,6 +180,7 @@ pub(crate) struct F64x8(__m512d);
 impl Vector for F64x8 {
     type T = f64;
     const LANES: usize = 8;
+    const REGISTERS: usize = 32;
 
     #[inline(always)]
     unsafe fn splat(x: f64) -> Self {
