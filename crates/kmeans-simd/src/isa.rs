@@ -185,6 +185,15 @@ impl Machine {
         })
     }
 
+    /// Vector registers of this ISA (as [`Vector::REGISTERS`](crate::vector::Vector)).
+    pub(crate) fn registers(self) -> usize {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx512(_) => 32,
+            _ => 16,
+        }
+    }
+
     /// Which ISA this is.
     pub(crate) fn isa(self) -> Isa {
         match self {

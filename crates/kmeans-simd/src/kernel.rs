@@ -21,7 +21,7 @@ mod few_centers;
 mod lanes_lloyd;
 pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
 pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, layout_budget};
-pub(crate) use lanes_lloyd::{LanesLloydJob, ShiftedCentroids};
+pub(crate) use lanes_lloyd::{LanesLloydJob, ShiftedCentroids, group_size as lanes_group_size};
 
 /// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one
 /// `#[target_feature]` entry point per float type (`arch/`), which instantiates `run` with its

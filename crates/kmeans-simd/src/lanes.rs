@@ -95,7 +95,8 @@ impl<T: Dispatch> LanesState<T> {
             (self.layout.n(), self.layout.d()),
             "the fit's data"
         );
-        let shifted = ShiftedCentroids::new(centroids, &self.mu);
+        let group = kernel::lanes_group_size(self.machine.registers());
+        let shifted = ShiftedCentroids::new(centroids, &self.mu, group);
         let (inertia_run, _) = T::tile(self.machine, centroids.n());
         let base = data.as_slice().as_ptr() as usize;
         let row_bytes = data.d() * std::mem::size_of::<T>();

@@ -14,14 +14,19 @@ use crate::vector::{Elem, Vector};
 
 use super::few_centers::PointLanes;
 
-/// Centroids per group of [`score_group`]: its accumulators stay in registers.
-const GROUP: usize = 8;
+/// Centroids per group of [`score_group`] for an ISA with `registers` vector registers: 8
+/// with 32 registers (two blocks of points: 16 accumulators), 6 with 16 (two blocks: 12
+/// accumulators, two point vectors and a broadcast) — two blocks keep twice the FMAs in
+/// flight that one block's chains can (measured on the AVX2 path: see `MEASUREMENTS.md`).
+pub(crate) const fn group_size(registers: usize) -> usize {
+    if registers >= 32 { 8 } else { 6 }
+}
 
 /// Blocks of points every group scores before the next blocks: the largest register tile.
 const SUPER: usize = 4;
 
 /// The centroids of one iteration, shifted by the layout's `μ`, `c′ = c − μ`, in groups of
-/// [`GROUP`] stored coordinate-major (group `g` from `g·GROUP·d`: coordinate `t` of its
+/// `group` ([`group_size`]) stored coordinate-major (group `g` from `g·group·d`: coordinate `t` of its
 /// centroids together, so the kernel reads them at fixed offsets from one pointer), and the
 /// start of each centroid's score, `−‖c′‖²/2`.
 pub(crate) struct ShiftedCentroids<T> {
@@ -30,19 +35,19 @@ pub(crate) struct ShiftedCentroids<T> {
 }
 
 impl<T: Elem> ShiftedCentroids<T> {
-    /// `centroids` shifted by `mu`.
-    pub fn new(centroids: Points<'_, T>, mu: &[T]) -> Self {
+    /// `centroids` shifted by `mu`, in groups of `group`.
+    pub fn new(centroids: Points<'_, T>, mu: &[T], group: usize) -> Self {
         let (k, d) = centroids.shape();
         let mut rows = vec![T::zero(); k * d];
         let mut start = Vec::with_capacity(k);
         let half = T::of_f64(0.5);
         for (j, c) in centroids.rows().enumerate() {
-            let (group, at) = (j / GROUP * GROUP, j % GROUP);
-            let width = GROUP.min(k - group);
+            let (first, at) = (j / group * group, j % group);
+            let width = group.min(k - first);
             let mut norm = T::zero();
             for (t, (&v, &m)) in c.iter().zip(mu).enumerate() {
                 let s = v - m;
-                rows[group * d + t * width + at] = s;
+                rows[first * d + t * width + at] = s;
                 norm += s * s;
             }
             start.push(-(half * norm));
@@ -79,7 +84,7 @@ impl<T: Elem> Job<T> for LanesLloydJob<'_, T> {
 }
 
 // ANCHOR: lanes_lloyd_chunk
-/// One chunk: for each group of at most [`GROUP`] centroids, for each register tile of blocks of
+/// One chunk: for each group of at most [`group_size`] centroids, for each register tile of blocks of
 /// points, the scores `x′·c′ − ‖c′‖²/2` in accumulators (one FMA per lane-full of points,
 /// centroid and coordinate), folded into each block's running maximum and its index, lane by
 /// lane (strictly greater: the lowest index wins a tie, as everywhere). Then each point's
@@ -126,14 +131,13 @@ pub(crate) unsafe fn lanes_lloyd_chunk<V: Vector>(job: LanesLloydJob<'_, V::T>) 
         let span = first_block..blocks.min(first_block + SUPER);
         let mut group = 0;
         while group < k {
-            let g = (k - group).min(GROUP);
+            let g = (k - group).min(group_size(V::REGISTERS));
             let cs = Centres {
                 rows: &shifted.rows[group * d..(group + g) * d],
                 start: &shifted.start[group..group + g],
                 first: group,
             };
             let span = span.clone();
-            let wide = V::REGISTERS >= 32;
             // SAFETY: forwarded from the caller; `cs` holds `G` centroids.
             unsafe {
                 match g {
@@ -141,12 +145,11 @@ pub(crate) unsafe fn lanes_lloyd_chunk<V: Vector>(job: LanesLloydJob<'_, V::T>) 
                     2 => score_group::<V, 2, 4>(&mut tiles, &cs, span),
                     3 => score_group::<V, 3, 2>(&mut tiles, &cs, span),
                     4 => score_group::<V, 4, 2>(&mut tiles, &cs, span),
-                    5 => score_group::<V, 5, 1>(&mut tiles, &cs, span),
-                    6 => score_group::<V, 6, 1>(&mut tiles, &cs, span),
-                    7 => score_group::<V, 7, 1>(&mut tiles, &cs, span),
-                    // 16 accumulators and 2 point vectors fit 32 registers, not 16.
-                    _ if wide => score_group::<V, 8, 2>(&mut tiles, &cs, span),
-                    _ => score_group::<V, 8, 1>(&mut tiles, &cs, span),
+                    5 => score_group::<V, 5, 2>(&mut tiles, &cs, span),
+                    6 => score_group::<V, 6, 2>(&mut tiles, &cs, span),
+                    // Groups of 7 and 8 only with 32 registers.
+                    7 => score_group::<V, 7, 2>(&mut tiles, &cs, span),
+                    _ => score_group::<V, 8, 2>(&mut tiles, &cs, span),
                 }
             }
             group += g;
@@ -198,8 +201,8 @@ struct Centres<'a, T> {
 }
 
 /// The scores of `G` centroids for the blocks `span` of the chunk, `MR` blocks per register tile
-/// (`MR·G ≤ 8` accumulators: they, `MR` point vectors and a broadcast fit AVX2's 16
-/// registers; 16 with AVX-512's 32), folded into the running maxima.
+/// (`MR·G` accumulators, `MR` point vectors and a broadcast: at most 15 registers for the
+/// groups [`group_size`] makes with 16, 19 with 32), folded into the running maxima.
 ///
 /// # Safety
 /// As [`lanes_lloyd_chunk`]; `c` holds `G` centroids of `d` values.
