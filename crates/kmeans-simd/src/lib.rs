@@ -302,11 +302,11 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             VariantInfo::new(
                 "simd/iter/auto",
-                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else lanes for data up to 4 MiB and dot-blocked-par above; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
+                "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else lanes for data of 4096 points to 4 MiB and dot-blocked-par otherwise; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
             )
             .precision(Precision::DotProduct)
             .memory(|s| {
-                let lanes = if s.n * s.d * s.elem <= bounds::auto::MAX_LANES_DATA { lanes_memory(s) } else { 0.0 };
+                let lanes = if bounds::auto::uses_lanes(s.n, s.n * s.d * s.elem) { lanes_memory(s) } else { 0.0 };
                 dot_memory(s, true).max(bounds_dot_memory(s)).max(lanes)
             })
             .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)

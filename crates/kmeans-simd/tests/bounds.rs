@@ -341,12 +341,11 @@ fn bounds_skip_most_distances_once_settled() {
 }
 
 /// `auto` picks by shape: below `k·d = 512`, `k = 16` or `n = 2·10⁴` it is Lloyd, bit for
-/// bit, computing every distance — `lanes` for data up to `MAX_LANES_DATA` bytes,
-/// `dot-blocked-par` above; above those shapes, it runs on the bounds and skips most of them
+/// bit, computing every distance — `lanes` for data of at most `MAX_LANES_DATA` bytes and at
+/// least `MIN_LANES_N` points, `dot-blocked-par` otherwise; above those shapes, it runs on the bounds and skips most of them
 /// once settled.
 #[test]
 fn auto_picks_the_bounds_by_shape() {
-    use kmeans_simd::auto::MAX_LANES_DATA;
     let dot = Dot::new(Blocking::Cache).parallel(true);
     let lanes = Lanes::new().parallel(true);
     let mut picked = [false; 2];
@@ -362,7 +361,7 @@ fn auto_picks_the_bounds_by_shape() {
             .max_iter(20)
             .tol(0.0)
             .threads(Some(2));
-        let in_lanes = n * d * 4 <= MAX_LANES_DATA;
+        let in_lanes = kmeans_simd::auto::uses_lanes(n, n * d * 4);
         picked[usize::from(in_lanes)] = true;
         let want = if in_lanes {
             params.fit(&lanes, small.data.view()).unwrap()

@@ -27,7 +27,7 @@
 //! is reproducible bit for bit, and the same for any thread count.
 //!
 //! Lloyd's phase runs on points in the lanes (`simd/iter/lanes`) where the data takes at most
-//! [`MAX_LANES_DATA`] bytes: there the layout's copy stays in the caches next to the data, and
+//! [`MAX_LANES_DATA`] bytes and has at least [`MIN_LANES_N`] points: there the layout's copy stays in the caches next to the data, and
 //! with no packing per iteration, no padded lane and a vertical arg-max it beat
 //! `dot-blocked-fused` on every small shape measured (`MEASUREMENTS.md`); on larger data the
 //! update's second read of the data (the rows, besides the layout) cost more than it saved.
@@ -64,6 +64,17 @@ pub const GIVE_UP: f64 = 0.9;
 /// Lloyd's phase on points in the lanes for data of at most this many bytes (see the module
 /// docs): a 2.5 MB data set was faster that way, a 12.8 MB one slower.
 pub const MAX_LANES_DATA: usize = 4 << 20;
+
+/// ... and of at least this many points: the layout costs a fixed 0.1–0.5 ms here (mostly the
+/// first touch of its fresh pages), which the 1797 points of scikit-learn's digits (64
+/// dimensions, k = 10) did not win back in a default fit of 23 iterations, while the slides'
+/// 5000 points did within about 15.
+pub const MIN_LANES_N: usize = 4096;
+
+/// Whether `auto`'s Lloyd phase runs on points in the lanes for `n` points of `bytes` bytes.
+pub fn uses_lanes(n: usize, bytes: usize) -> bool {
+    n >= MIN_LANES_N && bytes <= MAX_LANES_DATA
+}
 
 /// See the module docs. Threads as `dot-blocked-par`: fixed chunks on rayon's current pool.
 #[derive(Clone, Copy, Debug)]
@@ -231,7 +242,7 @@ macro_rules! auto_steps {
                         state: Box::new(HamerlyState::new(self.bounds, data.n(), k, data.d())),
                         shares: Vec::new(),
                     }
-                } else if data.n() * data.d() * std::mem::size_of::<$t>() <= MAX_LANES_DATA
+                } else if uses_lanes(data.n(), data.n() * data.d() * std::mem::size_of::<$t>())
                     && let Some(state) = self.lanes.start(data, k)
                 {
                     Phase::Lanes(state)

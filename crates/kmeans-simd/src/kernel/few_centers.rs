@@ -203,27 +203,21 @@ impl<T: Elem> PointLanes<'static, T> {
         max_bytes: usize,
     ) -> Option<(Self, Vec<f64>)> {
         assert_eq!(mu.len(), data.d(), "one shift per coordinate");
-        let laid = copy(data, lanes, Some(mu), max_bytes)?;
-        let norms = (0..data.n())
-            .into_par_iter()
-            .map(|i| {
-                let x = data.row(i);
-                x.iter()
-                    .zip(mu)
-                    .map(|(&v, &m)| (v - m).as_f64() * (v - m).as_f64())
-                    .sum()
-            })
-            .collect();
+        let mut norms = vec![0.0f64; data.n().div_ceil(lanes) * lanes];
+        let laid = copy(data, lanes, Some((mu, &mut norms)), max_bytes)?;
+        norms.truncate(data.n());
         Some((laid, norms))
     }
 }
 
-/// The copy behind [`PointLanes::new`] and [`PointLanes::shifted`] (`x − mu` with a shift).
-/// Lays the blocks out in parallel.
+/// The copy behind [`PointLanes::new`] and [`PointLanes::shifted`]: with a shift, `x − mu`,
+/// and each point's squared norm summed lane by lane as each block is laid out (coordinate
+/// after coordinate, as a sum per point would be, but for a whole block at once). Lays the
+/// blocks out in parallel.
 fn copy<'b, T: Elem>(
     data: Points<'_, T>,
     lanes: usize,
-    mu: Option<&[T]>,
+    shift: Option<(&[T], &mut [f64])>,
     max_bytes: usize,
 ) -> Option<PointLanes<'b, T>> {
     let (n, d) = data.shape();
@@ -234,29 +228,40 @@ fn copy<'b, T: Elem>(
     let mut values = Aligned::zeros(len);
     let block = d * lanes;
     let rows = LAYOUT_ROWS.next_multiple_of(lanes);
-    values
-        .as_mut_slice()
-        .par_chunks_mut(rows * d)
-        .enumerate()
-        .for_each(|(task, out)| {
-            for (b, out) in out.chunks_exact_mut(block).enumerate() {
-                let first = task * rows + b * lanes;
-                for l in 0..lanes.min(n - first) {
-                    let row = data.row(first + l);
-                    match mu {
-                        None => row
-                            .iter()
-                            .enumerate()
-                            .for_each(|(c, &v)| out[c * lanes + l] = v),
-                        Some(mu) => {
-                            for (c, (&v, &m)) in row.iter().zip(mu).enumerate() {
-                                out[c * lanes + l] = v - m;
-                            }
+    let lay = |task: usize, out: &mut [T], mu: Option<&[T]>, mut norms: Option<&mut [f64]>| {
+        for (b, out) in out.chunks_exact_mut(block).enumerate() {
+            let first = task * rows + b * lanes;
+            for l in 0..lanes.min(n - first) {
+                let row = data.row(first + l);
+                match mu {
+                    None => row
+                        .iter()
+                        .enumerate()
+                        .for_each(|(c, &v)| out[c * lanes + l] = v),
+                    Some(mu) => {
+                        for (c, (&v, &m)) in row.iter().zip(mu).enumerate() {
+                            out[c * lanes + l] = v - m;
                         }
                     }
                 }
             }
-        });
+            if let Some(norms) = norms.as_deref_mut() {
+                let norms = &mut norms[b * lanes..(b + 1) * lanes];
+                for coordinate in out.chunks_exact(lanes) {
+                    for (s, &v) in norms.iter_mut().zip(coordinate) {
+                        *s += v.as_f64() * v.as_f64();
+                    }
+                }
+            }
+        }
+    };
+    let out = values.as_mut_slice().par_chunks_mut(rows * d).enumerate();
+    match shift {
+        None => out.for_each(|(task, out)| lay(task, out, None, None)),
+        Some((mu, norms)) => out
+            .zip(norms.par_chunks_mut(rows))
+            .for_each(|((task, out), norms)| lay(task, out, Some(mu), Some(norms))),
+    }
     Some(PointLanes {
         values: Values::Copied(values),
         n,
