@@ -391,7 +391,7 @@ fn greedy<T: Scalar>(
     let mut chosen = Vec::with_capacity(k);
     chosen.push(first);
     // k passes over the data: worth laying it out for them once.
-    let dists = kernel.prepare_distances(data);
+    let dists = kernel.prepare_distances(data, k);
     nearest.start(&*dists, data.row(first));
     let mut cands = Matrix::zeros(trials, data.d());
     let mut block = vec![T::zero(); n * trials];

@@ -85,11 +85,17 @@ pub trait IterationStep<T: Scalar>: Send + Sync {
     }
 
     /// `data` made ready for the many distance blocks of k-means++ (one per chosen centroid,
-    /// each against a few candidates), computed as [`sq_distances`](Self::sq_distances) would,
-    /// bit for bit. A step may lay the data out once for that (a SIMD step puts points in
-    /// vector lanes, since the candidates are too few to fill them); the default reads `data`
-    /// where it is, through `sq_distances` ([`RowDistances`]).
-    fn prepare_distances<'a>(&'a self, data: Points<'a, T>) -> Box<dyn FewCenterDistances<T> + 'a> {
+    /// each against a few candidates; `passes` of them over the whole data), computed as
+    /// [`sq_distances`](Self::sq_distances) would, bit for bit. A step may lay the data out once
+    /// for that when the passes repay it (a SIMD step puts points in vector lanes, since the
+    /// candidates are too few to fill them); the default reads `data` where it is, through
+    /// `sq_distances` ([`RowDistances`]).
+    fn prepare_distances<'a>(
+        &'a self,
+        data: Points<'a, T>,
+        passes: usize,
+    ) -> Box<dyn FewCenterDistances<T> + 'a> {
+        let _ = passes;
         Box::new(RowDistances { step: self, data })
     }
 

@@ -577,30 +577,47 @@ pub fn check_sq_distances<T: Scalar>(
                         }
                     }
                 }
-                let prepared = step.prepare_distances(data.view());
-                if prepared.n() != n {
-                    return Err(format!(
-                        "{name}: prepare_distances n={n}: n() = {}",
-                        prepared.n()
-                    ));
+                // Many passes (a step may lay the data out) and one (it may not).
+                for passes in [usize::MAX, 1] {
+                    check_prepared(name, step, (&data, &centers, &out), passes)?;
                 }
-                for rows in [0..n, n / 3..n, n.min(1)..n - n / 2, n / 2..n / 2] {
-                    let len = rows.len();
-                    let mut cols = vec![T::nan(); len * t];
-                    prepared.sq_distances(rows.clone(), centers.view(), &mut cols);
-                    for i in 0..len {
-                        for j in 0..t {
-                            let (got, want) = (cols[j * len + i], out[(rows.start + i) * t + j]);
-                            if got.as_f64().to_bits() != want.as_f64().to_bits() {
-                                return Err(format!(
-                                    "{name}: prepare_distances n={n} d={d} t={t} rows {rows:?}: point {}, center {j}: {:e}, sq_distances gave {:e}",
-                                    rows.start + i,
-                                    got.as_f64(),
-                                    want.as_f64()
-                                ));
-                            }
-                        }
-                    }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One [`IterationStep::prepare_distances`] (for `passes`) against `sq_distances`' block `out`
+/// for the same data and centers, bit for bit, over row ranges that start and end inside a
+/// vector of points.
+fn check_prepared<T: Scalar>(
+    name: &str,
+    step: &dyn IterationStep<T>,
+    (data, centers, out): (&Matrix<T>, &Matrix<T>, &[T]),
+    passes: usize,
+) -> Result<(), String> {
+    let (n, d, t) = (data.n(), data.d(), centers.n());
+    let prepared = step.prepare_distances(data.view(), passes);
+    if prepared.n() != n {
+        return Err(format!(
+            "{name}: prepare_distances n={n}: n() = {}",
+            prepared.n()
+        ));
+    }
+    for rows in [0..n, n / 3..n, n.min(1)..n - n / 2, n / 2..n / 2] {
+        let len = rows.len();
+        let mut cols = vec![T::nan(); len * t];
+        prepared.sq_distances(rows.clone(), centers.view(), &mut cols);
+        for i in 0..len {
+            for j in 0..t {
+                let (got, want) = (cols[j * len + i], out[(rows.start + i) * t + j]);
+                if got.as_f64().to_bits() != want.as_f64().to_bits() {
+                    return Err(format!(
+                        "{name}: prepare_distances n={n} d={d} t={t} passes={passes} rows {rows:?}: point {}, center {j}: {:e}, sq_distances gave {:e}",
+                        rows.start + i,
+                        got.as_f64(),
+                        want.as_f64()
+                    ));
                 }
             }
         }

@@ -204,8 +204,9 @@ macro_rules! lanes_step {
             fn prepare_distances<'a>(
                 &'a self,
                 data: Points<'a, $t>,
+                passes: usize,
             ) -> Box<dyn FewCenterDistances<$t> + 'a> {
-                kmeans_core::IterationStep::<$t>::prepare_distances(&self.dot, data)
+                kmeans_core::IterationStep::<$t>::prepare_distances(&self.dot, data, passes)
             }
             fn start(&self, data: Points<'_, $t>, _k: usize) -> Option<Box<dyn IterationState<$t>>> {
                 LanesState::<$t>::new(self, data).map(|s| Box::new(s) as Box<dyn IterationState<$t>>)

@@ -269,13 +269,24 @@ fn distances<T: Dispatch>(
     );
 }
 
+/// Passes over the data from which k-means++ lays it out with points in the lanes: at
+/// scikit-learn's digits (1797 × 64 f64, k = 10: 10 passes) the copy cost more than the
+/// passes saved (the init went from 0.41 to 0.51–0.56 ms), at 4·10⁴ × 300 with k = 20 it
+/// paid (`MEASUREMENTS.md`).
+const MIN_LAYOUT_PASSES: usize = 16;
+
 /// k-means++'s distances on `machine` ([`IterationStep::prepare_distances`]): the data laid
-/// out once with points in the lanes, or read where it is when that copy would be too big.
+/// out once with points in the lanes, or read where it is when the passes are too few to
+/// repay the copy or the copy would be too big.
 fn prepare<'a, T: Dispatch, S: IterationStep<T>>(
     machine: Machine,
     step: &'a S,
     data: Points<'a, T>,
+    passes: usize,
 ) -> Box<dyn FewCenterDistances<T> + 'a> {
+    if passes < MIN_LAYOUT_PASSES {
+        return Box::new(RowDistances { step, data });
+    }
     match PointLanes::new(data, T::lanes(machine), kernel::layout_budget()) {
         Some(points) => Box::new(LaneDistances { machine, points }),
         None => Box::new(RowDistances { step, data }),
@@ -383,8 +394,8 @@ macro_rules! steps {
             fn sq_distances(&self, data: Points<'_, f32>, centers: Points<'_, f32>, out: &mut [f32]) {
                 distances(self.machine(), data, centers, out);
             }
-            fn prepare_distances<'a>(&'a self, data: Points<'a, f32>) -> Box<dyn FewCenterDistances<f32> + 'a> {
-                prepare(self.machine(), self, data)
+            fn prepare_distances<'a>(&'a self, data: Points<'a, f32>, passes: usize) -> Box<dyn FewCenterDistances<f32> + 'a> {
+                prepare(self.machine(), self, data, passes)
             }
         }
         impl IterationStep<f64> for $ty {
@@ -405,8 +416,8 @@ macro_rules! steps {
             fn sq_distances(&self, data: Points<'_, f64>, centers: Points<'_, f64>, out: &mut [f64]) {
                 distances(self.machine(), data, centers, out);
             }
-            fn prepare_distances<'a>(&'a self, data: Points<'a, f64>) -> Box<dyn FewCenterDistances<f64> + 'a> {
-                prepare(self.machine(), self, data)
+            fn prepare_distances<'a>(&'a self, data: Points<'a, f64>, passes: usize) -> Box<dyn FewCenterDistances<f64> + 'a> {
+                prepare(self.machine(), self, data, passes)
             }
         }
     )*};

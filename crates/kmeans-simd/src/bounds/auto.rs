@@ -233,8 +233,9 @@ macro_rules! auto_steps {
             fn prepare_distances<'a>(
                 &'a self,
                 data: Points<'a, $t>,
+                passes: usize,
             ) -> Box<dyn kmeans_core::FewCenterDistances<$t> + 'a> {
-                IterationStep::prepare_distances(&self.lloyd, data)
+                IterationStep::prepare_distances(&self.lloyd, data, passes)
             }
             fn start(&self, data: Points<'_, $t>, k: usize) -> Option<Box<dyn IterationState<$t>>> {
                 let phase = if Self::uses_bounds(data.n(), k, data.d()) {

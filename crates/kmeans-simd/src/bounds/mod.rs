@@ -108,8 +108,9 @@ macro_rules! bounds_variant {
             fn prepare_distances<'a>(
                 &'a self,
                 data: Points<'a, $t>,
+                passes: usize,
             ) -> Box<dyn kmeans_core::FewCenterDistances<$t> + 'a> {
-                kmeans_core::IterationStep::prepare_distances(&self.0.exact, data)
+                kmeans_core::IterationStep::prepare_distances(&self.0.exact, data, passes)
             }
             fn start(
                 &self,
