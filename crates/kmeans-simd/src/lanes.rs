@@ -98,17 +98,13 @@ impl<T: Dispatch> LanesState<T> {
         let group = kernel::lanes_group_size(self.machine.registers());
         let shifted = ShiftedCentroids::new(centroids, &self.mu, group);
         let (inertia_run, _) = T::tile(self.machine, centroids.n());
-        let base = data.as_slice().as_ptr() as usize;
-        let row_bytes = data.d() * std::mem::size_of::<T>();
         drive(
             data,
             centroids.n(),
             labels,
             out,
             self.parallel,
-            &|p, l, s| {
-                // The chunk's first row, from where its slice starts in the data.
-                let first = (p.as_slice().as_ptr() as usize - base) / row_bytes;
+            &|first, p, l, s| {
                 T::run(
                     self.machine,
                     LanesLloydJob {

@@ -134,26 +134,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Run `chunk` over every chunk of `data` (writing `labels`), accumulating sums for `k`
-/// clusters when `accumulate`, on rayon's current pool when `parallel`.
-pub(crate) fn run_chunks<T, F>(
-    data: Points<'_, T>,
-    labels: &mut [u32],
-    k: usize,
-    accumulate: bool,
-    parallel: bool,
-    chunk: &F,
-) -> Totals
-where
-    T: Elem,
-    F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
-{
-    run_chunks_at(data, labels, k, accumulate, parallel, &|_, p, l, s| {
-        chunk(p, l, s)
-    })
-}
-
-/// [`run_chunks`] for kernels with per-chunk state (the bounds of `bounds.rs`): `chunk` also
-/// gets the chunk's index, `0..n.div_ceil(chunk_rows(n))`.
+/// clusters when `accumulate`, on rayon's current pool when `parallel`. `chunk` also gets the
+/// chunk's index, `0..n.div_ceil(chunk_rows(n))` (for kernels with per-chunk state, as the
+/// bounds, or a layout of the whole data, as `lanes`).
 pub(crate) fn run_chunks_at<T, F>(
     data: Points<'_, T>,
     labels: &mut [u32],

@@ -11,9 +11,10 @@ use crate::kernel::{
     self, Blocking, DistJob, DotJob, ExactJob, LanesJob, PointLanes, Sums, ValueCheck,
 };
 use crate::pack::Packed;
-use crate::run::{finish_means, run_chunks};
+use crate::run::{chunk_rows, finish_means, run_chunks_at};
 
-/// Assign (and, with `out`, accumulate and finish the means) through `chunk` over all chunks.
+/// Assign (and, with `out`, accumulate and finish the means) through `chunk` over all chunks;
+/// `chunk` also gets the index of the chunk's first point.
 pub(crate) fn drive<T, F>(
     data: Points<'_, T>,
     k: usize,
@@ -24,9 +25,12 @@ pub(crate) fn drive<T, F>(
 ) -> f64
 where
     T: crate::vector::Elem,
-    F: Fn(Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
+    F: Fn(usize, Points<'_, T>, &mut [u32], Option<Sums<'_, T>>) -> f64 + Sync,
 {
-    let totals = run_chunks(data, labels, k, out.is_some(), parallel, chunk);
+    let rows = chunk_rows(data.n());
+    let totals = run_chunks_at(data, labels, k, out.is_some(), parallel, &|c, p, l, s| {
+        chunk(c * rows, p, l, s)
+    });
     if let Some((centroids, counts)) = out {
         finish_means(&totals, data.d(), centroids, counts);
     }
@@ -46,7 +50,7 @@ impl ScalarFused {
         labels: &mut [u32],
         out: Option<(&mut [T], &mut [u32])>,
     ) -> f64 {
-        drive(data, centroids.n(), labels, out, false, &|p, l, s| {
+        drive(data, centroids.n(), labels, out, false, &|_, p, l, s| {
             kernel::scalar_chunk(p, centroids, l, s)
         })
     }
@@ -108,7 +112,7 @@ impl Exact {
             labels,
             out,
             self.parallel,
-            &|p, l, s| {
+            &|_, p, l, s| {
                 T::run(
                     machine,
                     ExactJob {
@@ -233,7 +237,7 @@ impl Dot {
             labels,
             out,
             self.parallel,
-            &|p, l, s| {
+            &|_, p, l, s| {
                 T::run(
                     machine,
                     DotJob {
