@@ -92,8 +92,9 @@ impl<T: Scalar> Init<T> {
     /// read every point, also the values and `k` distinct points — a random init may run on data
     /// whose values the first iteration checks),
     /// drawing from `rng`, with every distance computed by `kernel` (its
-    /// [`sq_distances`](IterationStep::sq_distances) and, for k-means||, its
-    /// [`assign`](IterationStep::assign)). Deterministic for a given `rng` state and kernel,
+    /// [`prepare_distances`](IterationStep::prepare_distances) for k-means++, its
+    /// [`sq_distances`](IterationStep::sq_distances) and [`assign`](IterationStep::assign) for
+    /// k-means||). Deterministic for a given `rng` state and kernel,
     /// whatever the number of threads.
     ///
     /// # Errors
@@ -154,7 +155,8 @@ pub fn kmeans_plus_plus<T: Scalar>(data: Points<'_, T>, k: usize, rng: &mut StdR
 /// Greedy k-means++ with every distance computed by `kernel`, in the data's own type.
 ///
 /// Per new centroid, one pass over the data computes the distances of every point to all the
-/// candidates at once (a `chunk × trials` block from the kernel), sums the candidates'
+/// candidates at once (a block of `trials` columns of `chunk` distances from the kernel's
+/// [`prepare_distances`](IterationStep::prepare_distances)), sums the candidates'
 /// potentials in `f64`, and a second, `1/trials` as long, updates each point's distance to its
 /// nearest chosen centroid. Chunks are fixed and their sums are added in chunk order, so the
 /// result is the same whatever the number of threads.
@@ -292,7 +294,9 @@ impl<T: Scalar> Nearest<'_, T> {
 const SUM_LANES: usize = 16;
 
 /// `Σ_i w_i·min(a_i, b_i)` over a chunk (`b` absent: `Σ_i w_i·a_i`; `w_i = 1` without
-/// weights), in [`SUM_LANES`] running sums.
+/// weights), in [`SUM_LANES`] running sums. For values without NaN (the validated data's
+/// distances): the minimum is a compare and a select, which vectorises; `f32::min`'s NaN rule
+/// would not.
 fn weighted_sum<T: Scalar>(a: &[T], b: Option<&[T]>, weights: Option<&[f64]>) -> f64 {
     // Whole groups as arrays (no bounds check inside, so the compiler vectorises), the tail
     // padded with values that add nothing.

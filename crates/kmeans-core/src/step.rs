@@ -140,6 +140,9 @@ impl<S: IterationStep<T> + ?Sized, T: Scalar> FewCenterDistances<T> for RowDista
     fn sq_distances(&self, rows: std::ops::Range<usize>, centers: Points<'_, T>, out: &mut [T]) {
         let (len, t) = (rows.len(), centers.n());
         let points = self.data.slice_rows(rows.start, rows.end);
+        if t == 0 {
+            return; // no centers, no distances
+        }
         if t == 1 {
             return self.step.sq_distances(points, centers, out);
         }

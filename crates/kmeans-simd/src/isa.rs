@@ -185,7 +185,8 @@ impl Machine {
         })
     }
 
-    /// Vector registers of this ISA (as [`Vector::REGISTERS`](crate::vector::Vector)).
+    /// Vector registers of this ISA: the [`Vector::REGISTERS`](crate::vector::Vector) of its
+    /// vectors (a test checks that they agree), for choices made before a kernel runs.
     pub(crate) fn registers(self) -> usize {
         match self {
             #[cfg(target_arch = "x86_64")]
@@ -311,5 +312,34 @@ mod tests {
     fn portable_is_always_available_and_detected_is_available() {
         assert_eq!(Isa::available()[0], Isa::Portable);
         assert!(Isa::detected().is_available());
+    }
+
+    /// What a kernel's vectors say about their registers.
+    struct Registers;
+
+    impl<T: crate::vector::Elem> Job<T> for Registers {
+        type Output = usize;
+        unsafe fn run<V: crate::vector::Vector<T = T>, S: crate::kernel::Tiles>(self) -> usize {
+            V::REGISTERS
+        }
+    }
+
+    /// `Machine::registers` (used before a kernel runs, to lay out the centroids for `lanes`)
+    /// agrees with the registers of the vectors each machine's kernels run on.
+    #[test]
+    fn machine_registers_match_the_vectors() {
+        for isa in Isa::available() {
+            let machine = Machine::new(isa).expect("available");
+            assert_eq!(
+                f32::run(machine, Registers),
+                machine.registers(),
+                "{isa} f32"
+            );
+            assert_eq!(
+                f64::run(machine, Registers),
+                machine.registers(),
+                "{isa} f64"
+            );
+        }
     }
 }

@@ -11,8 +11,10 @@ use crate::kernel::{self, LanesLloydJob, PointLanes, ShiftedCentroids};
 use crate::steps::{Dot, drive};
 
 /// Lloyd with points in the lanes: no lane padded whatever `k`, a vertical arg-max, and no
-/// packing per iteration; the layout costs one copy of the data per fit (above
-/// `kernel::layout_budget`, or for one call without a fit, the [`Dot`] kernel runs instead).
+/// packing per iteration; the layout costs one copy of the data per fit. A stateless
+/// [`IterationStep::iterate`] lays the data out for that one call (so the conformance kit's
+/// cases run the kernel); above `kernel::layout_budget` the [`Dot`] kernel runs instead, and
+/// the assignments (`assign`, a fit's final labels) are always the [`Dot`] kernel's.
 #[derive(Clone, Copy, Debug)]
 pub struct Lanes {
     machine: Machine,
@@ -124,10 +126,12 @@ impl<T: Dispatch> LanesState<T> {
     }
 }
 
-/// Each column's mean (in `f64`, then rounded to `T`): the layout's shift.
+/// Each column's mean (in `f64`, then rounded to `T`): the layout's shift. Chunks' sums are
+/// added in chunk order (a parallel `reduce` would group them by the threads' timing), so the
+/// shift, and every score after it, is the same for any thread count.
 fn column_means<T: Dispatch>(data: Points<'_, T>) -> Vec<T> {
     let (n, d) = data.shape();
-    let sums = data
+    let partial: Vec<Vec<f64>> = data
         .as_slice()
         .par_chunks(4096 * d.max(1))
         .map(|rows| {
@@ -137,13 +141,11 @@ fn column_means<T: Dispatch>(data: Points<'_, T>) -> Vec<T> {
             }
             s
         })
-        .reduce(
-            || vec![0.0f64; d],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                a
-            },
-        );
+        .collect();
+    let mut sums = vec![0.0f64; d];
+    for p in partial {
+        sums.iter_mut().zip(p).for_each(|(s, p)| *s += p);
+    }
     sums.into_iter()
         .map(|s| T::of_f64(s / n.max(1) as f64))
         .collect()

@@ -297,7 +297,7 @@ fn prepare<'a, T: Dispatch, S: IterationStep<T>>(
     }
 }
 
-/// [`FewCenterDistances`] by [`kernel::lanes_chunk`].
+/// [`FewCenterDistances`] by [`LanesJob`](kernel::LanesJob)'s kernel (points in the lanes).
 struct LaneDistances<'a, T> {
     machine: Machine,
     points: PointLanes<'a, T>,

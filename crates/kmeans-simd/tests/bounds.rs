@@ -416,3 +416,36 @@ fn auto_gives_up_bounds_that_do_not_pay() {
         "the guard did not give up"
     );
 }
+
+/// `lanes` (and `auto`'s Lloyd phase on it) is the same bit for bit on 1, 2 and 3 threads on
+/// data of several chunks: the layout's shift (the column means) is summed in chunk order, not
+/// by a parallel reduction whose grouping follows the threads.
+#[test]
+fn lanes_fits_are_the_same_for_any_thread_count() {
+    let (n, d, k) = (30_000, 8, 8);
+    let blobs = data::blobs::<f64>(n, k, d, 2.0, 9);
+    assert!(kmeans_simd::auto::uses_lanes(n, n * d * 8));
+    let fits: Vec<_> = [1, 2, 3]
+        .into_iter()
+        .flat_map(|threads| {
+            let params = KMeans::new(k)
+                .seed(4)
+                .max_iter(15)
+                .tol(0.0)
+                .threads(Some(threads));
+            [
+                params
+                    .fit(&Lanes::new().parallel(true), blobs.data.view())
+                    .unwrap(),
+                params.fit(&Auto::new(), blobs.data.view()).unwrap(),
+            ]
+        })
+        .collect();
+    for fit in &fits[1..] {
+        assert_eq!(
+            (&fit.labels, &fit.centroids),
+            (&fits[0].labels, &fits[0].centroids)
+        );
+        assert_eq!(fit.inertia.to_bits(), fits[0].inertia.to_bits());
+    }
+}

@@ -1,6 +1,6 @@
 //! The default fit's variant, `simd/iter/auto`: Hamerly's bounds on the dot tile
-//! (`simd/iter/hamerly-dot`) where the shape lets them pay, plain Lloyd
-//! (`simd/iter/dot-blocked-par`) elsewhere.
+//! (`simd/iter/hamerly-dot`) where the shape lets them pay, plain Lloyd elsewhere
+//! (`simd/iter/lanes` for small data, see below; `simd/iter/dot-blocked-par` otherwise).
 //!
 //! A bounds iteration costs a fixed part per point — the distance to its own centroid, the
 //! bound updates, adding the point into its cluster — plus a dense pass for the points its
@@ -139,7 +139,8 @@ enum Phase<T> {
     },
     /// Lloyd to the end on points in the lanes: small data that never uses the bounds.
     Lanes(Box<dyn IterationState<T>>),
-    /// Lloyd to the end: the shape never uses the bounds, or the guard gave up on them.
+    /// Lloyd to the end on the dot tile: the shape never uses the bounds (and the data is not
+    /// for the lanes), or the guard gave up on them.
     Lloyd,
 }
 

@@ -6,7 +6,8 @@
 //!   ([`PointLanes`]) and every call then runs a subtract and an FMA per lane-full of points,
 //!   candidate and coordinate, with the candidate's coordinate broadcast.
 //! - [`distances_chunk`] works on the data as it is, with the centers in the lanes: for a
-//!   single pass (k-means||, Hamerly's centroid distances) or data too big to copy.
+//!   single pass (k-means||, Hamerly's centroid distances), for k-means++ with fewer passes
+//!   than repay the copy (k < 16), or for data too big to copy.
 //!
 //! Both compute each value as `Σ_c (x_c − c_c)²` with one FMA per coordinate in coordinate
 //! order, so they agree bit for bit, and a point equal to a center gets exactly 0.
@@ -348,6 +349,7 @@ unsafe fn lanes_group<V: Vector, const G: usize, const MR: usize>(
     let values = points.values().as_ptr();
     let center: [*const V::T; G] = std::array::from_fn(|j| centers.row(first + j).as_ptr());
     let end = rows.end.div_ceil(lanes);
+    const { assert!(V::LANES <= 16, "spill holds a vector of at most 16 lanes") };
     let mut spill = [V::T::zero(); 16];
     let mut b = rows.start / lanes;
     while b < end {
