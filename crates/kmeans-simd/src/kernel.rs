@@ -834,12 +834,13 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         // SAFETY: the block's labels were just written (each `< k`); rows `start..start + rows`
         // are within the chunk; the caller guarantees the ISA.
         inertia += unsafe {
-            add_block::<V, MR>(
+            add_block::<V>(
                 points,
                 packed.centroids,
                 (start, rows),
                 &labels[start..start + rows],
                 sums.as_mut(),
+                MR,
             )
         };
     }
@@ -907,24 +908,27 @@ impl<V: Vector> CheckFlags<V> {
     }
 }
 
-/// The end of a block of [`dot_chunk`]: the fused update (each point added to its cluster's
-/// sum), and where the score's rounding is too coarse (`f32`) the exact distance to the winner,
-/// summed lane-wise over each register tile of `MR` points and then in `f64` (the grouping of
-/// `finish_tile`), in one pass over each point. Returns the block's inertia from exact distances
-/// (0 when the scores supplied it).
+/// The end of a block of [`dot_chunk`] (and of a chunk of the lanes kernel): the fused update
+/// (each point added to its cluster's sum), and where the score's rounding is too coarse
+/// (`f32`) the exact distance to the winner, summed lane-wise over each run of `run` points
+/// (the dot kernel's register tile: the grouping of `finish_tile`) and then in `f64`, in one
+/// pass over each point. Returns the block's inertia from exact distances (0 when the scores
+/// supplied it). A block starts a run.
 ///
 /// # Safety
-/// `V`'s instruction set must be available; every label is `< centroids.n()`; rows `start ..
-/// start + rows` exist in `points`; a row of `sums` holds `stride` (≥ `d` rounded up to whole
-/// vectors) values.
+/// `V`'s instruction set must be available; `labels` holds at least `rows` labels, each `<
+/// centroids.n()`; rows `start .. start + rows` exist in `points`; a row of `sums` holds
+/// `stride` (≥ `d` rounded up to whole vectors) values.
 #[inline(always)]
-unsafe fn add_block<V: Vector, const MR: usize>(
+pub(crate) unsafe fn add_block<V: Vector>(
     points: Points<'_, V::T>,
     centroids: Points<'_, V::T>,
     (start, rows): (usize, usize),
     labels: &[u32],
     mut sums: Option<&mut Sums<'_, V::T>>,
+    run: usize,
 ) -> f64 {
+    assert!(run > 0, "a run holds at least one point");
     let exact = !V::T::INERTIA_FROM_SCORE;
     let mut inertia = 0.0f64;
     if !exact && sums.is_none() {
@@ -938,6 +942,8 @@ unsafe fn add_block<V: Vector, const MR: usize>(
         let mut x = points.as_slice().as_ptr().add(start * d);
         let cs = centroids.as_slice().as_ptr();
         let mut tile_sum = V::splat(V::T::zero());
+        // Points left in the current run (a countdown: `run` is not known when compiling).
+        let mut left = run;
         for r in 0..rows {
             let j = *labels.get_unchecked(r) as usize;
             let c = cs.add(j * d);
@@ -953,9 +959,13 @@ unsafe fn add_block<V: Vector, const MR: usize>(
                 }
                 None => tile_sum = tile_sum.add(sq_diff::<V>(x, c, d)),
             }
-            if exact && (r % MR == MR - 1 || r + 1 == rows) {
+            left -= 1;
+            if exact && (left == 0 || r + 1 == rows) {
                 inertia += tile_sum.reduce_add().as_f64();
                 tile_sum = V::splat(V::T::zero());
+            }
+            if left == 0 {
+                left = run;
             }
             x = x.add(d);
         }

@@ -6,9 +6,9 @@
 //! lane across centroids), with no horizontal reduction per point.
 
 use kmeans_core::{Points, Scalar};
-use num_traits::{Float, Zero};
+use num_traits::Float;
 
-use super::{Job, Sums, Tiles, add_row, record, sq_diff};
+use super::{Job, Sums, Tiles, add_block};
 use crate::pack::Aligned;
 use crate::vector::{Elem, Vector};
 
@@ -156,31 +156,28 @@ pub(crate) unsafe fn lanes_lloyd_chunk<V: Vector>(job: LanesLloydJob<'_, V::T>) 
         }
     }
     let mut inertia = 0.0f64;
-    // SAFETY: the caller guarantees the ISA.
-    let mut run_sum = unsafe { V::splat(V::T::zero()) };
-    for i in 0..n {
-        let j = tiles.best_idx[i].to_index();
-        let x = points.row(i);
+    let winners = tiles.best_idx.iter().zip(&*tiles.best);
+    for ((label, (at, &score)), &norm) in labels.iter_mut().zip(winners).zip(&norms[first..]) {
+        *label = at.to_index() as u32;
         if V::T::INERTIA_FROM_SCORE {
-            inertia += norms[first + i] - 2.0 * tiles.best[i].as_f64();
-        } else {
-            // SAFETY: the point and the centroid hold `d` values; the caller guarantees the
-            // ISA.
-            unsafe {
-                run_sum = run_sum.add(sq_diff::<V>(x.as_ptr(), centroids.row(j).as_ptr(), d));
-                if i % inertia_run == inertia_run - 1 || i + 1 == n {
-                    inertia += run_sum.reduce_add().as_f64();
-                    run_sum = V::splat(V::T::zero());
-                }
-            }
+            inertia += norm - 2.0 * score.as_f64();
         }
-        // SAFETY: `s` is a padded row of sums (`stride >= d` rounded up to LANES), distinct
-        // from the data; the caller guarantees the ISA.
-        record(i, x, j, labels, &mut sums, |s, x| unsafe {
-            add_row::<V>(s.as_mut_ptr(), x.as_ptr(), d)
-        });
     }
+    // The update, and in `f32` the exact distances, as the dot kernel does them.
+    // SAFETY: the labels were just written, each `< k` (strictly greater scores only replace
+    // the start at −∞ with a centroid of this chunk's groups); the chunk's rows exist; the
+    // caller guarantees the ISA and the padded rows of sums.
     inertia
+        + unsafe {
+            add_block::<V>(
+                points,
+                centroids,
+                (0, n),
+                labels,
+                sums.as_mut(),
+                inertia_run,
+            )
+        }
 }
 // ANCHOR_END: lanes_lloyd_chunk
 
