@@ -133,7 +133,7 @@ fn column_means<T: Dispatch>(data: Points<'_, T>) -> Vec<T> {
     let (n, d) = data.shape();
     let partial: Vec<Vec<f64>> = data
         .as_slice()
-        .par_chunks(4096 * d.max(1))
+        .par_chunks(kmeans_core::CHUNK_ROWS * d.max(1))
         .map(|rows| {
             let mut s = vec![0.0f64; d];
             for x in rows.chunks_exact(d) {

@@ -149,6 +149,17 @@ fn lanes_memory(s: Shape) -> f64 {
     (layout + 2 * chunk + (s.k + 1) * (s.d + 1) * s.elem) as f64 + exact_memory(s, true)
 }
 
+/// Extra bytes of `auto`: the largest of its phases' (Lloyd on the dot tile, the bounds, and
+/// Lloyd on points in the lanes where it takes that).
+fn auto_memory(s: Shape) -> f64 {
+    let lanes = if bounds::auto::uses_lanes(s.n, s.n * s.d * s.elem) {
+        lanes_memory(s)
+    } else {
+        0.0
+    };
+    dot_memory(s, true).max(bounds_dot_memory(s)).max(lanes)
+}
+
 /// Every variant of the SIMD backend, in ladder order. Variants that depend on the
 /// instruction set run the one [`Isa::detected`] picked.
 pub fn registry() -> Registry {
@@ -305,10 +316,7 @@ pub fn registry() -> Registry {
                 "the default: hamerly-dot where the shape lets the bounds pay (n >= 20000, k >= 16 and k·d >= 512), else lanes for data of 4096 points to 4 MiB and dot-blocked-par otherwise; back to dot-blocked-par for good once 5 consecutive bounds iterations from the 6th on computed over 90 % of the n·k distances on average; threads",
             )
             .precision(Precision::DotProduct)
-            .memory(|s| {
-                let lanes = if bounds::auto::uses_lanes(s.n, s.n * s.d * s.elem) { lanes_memory(s) } else { 0.0 };
-                dot_memory(s, true).max(bounds_dot_memory(s)).max(lanes)
-            })
+            .memory(auto_memory)
             .work(move |s| dot_work(s) + (4 * s.n * s.d) as f64)
             .parallel(),
             Auto::new(),
