@@ -775,9 +775,18 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
                 ),
             }
         };
+        // The next block's rows, spread over this block's register tiles: packing reads each
+        // row from wherever the data is, and the hardware prefetcher, which stops at every
+        // 4 KiB page, had left ~10 % of a 10⁵ × 32 f32 iteration waiting there.
+        let next_start = (start + rows).min(n);
+        let next = &points.as_slice()[next_start * d..(next_start + rows).min(n) * d];
+        let lines_per_tile = std::mem::size_of_val(next).div_ceil(CACHE_LINE * tiles);
         for tile_start in (0..packed.panels).step_by(tile_panels) {
             let tile_end = (tile_start + tile_panels).min(packed.panels);
             for tile in 0..tiles {
+                if tile_start == 0 {
+                    prefetch_lines(next, tile * lines_per_tile, lines_per_tile);
+                }
                 // SAFETY: `a` holds `tiles · MR` packed rows of `stride ≥ d`, each panel
                 // `d · nr` values, `init`/`idx` `nr` per panel, `best`/`best_idx` `lanes` per
                 // row of the block; the caller guarantees the ISA.
@@ -853,6 +862,30 @@ pub(crate) unsafe fn dot_chunk<V: Vector, const MR: usize, const NV: usize>(
         }
     }
     inertia.max(0.0)
+}
+
+/// Bytes of a cache line on every x86-64 (the unit of [`prefetch_lines`]).
+const CACHE_LINE: usize = 64;
+
+/// Ask for cache lines `first .. first + count` of `data` to be brought into L2 ahead of their
+/// use (lines past the end of `data` are skipped). A hint: it never faults and changes no
+/// result; on other architectures it does nothing.
+#[inline(always)]
+fn prefetch_lines<T>(data: &[T], first: usize, count: usize) {
+    let lines = std::mem::size_of_val(data).div_ceil(CACHE_LINE);
+    let base = data.as_ptr().cast::<u8>();
+    for line in first..(first + count).min(lines) {
+        // Inside `data`: `line · CACHE_LINE` is below its size.
+        let at = base.wrapping_add(line * CACHE_LINE);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is a hint that never faults and loads nothing into the program;
+        // SSE, which has it, is part of every x86-64.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(at.cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = at;
+    }
 }
 
 /// The lane-wise state of a [`ValueCheck`] while packing: where a value was above the bound or
