@@ -43,6 +43,7 @@ mod minibatch;
 pub mod model;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
+mod placement;
 mod points;
 pub mod reference;
 mod registry;

@@ -226,7 +226,7 @@ impl<T: Scalar> KMeans<T> {
     /// step's first iteration finds the values' errors: the same errors, the same order).
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {
         self.check_parameters()?;
-        in_pool(self.threads, || {
+        in_pool(self.threads, (data, self.k), || {
             // Without a tolerance, a random or given init reads at most `k` rows: then the
             // values are checked in the first iteration's own pass over the data
             // (`IterationStep::iterate_checking`), not in a pass before it.
@@ -445,13 +445,21 @@ impl<T: Scalar> KMeans<T> {
 /// Run `f` in the process's pool of `threads` threads ([`pool`]), or on the caller's pool
 /// when `None`. A fit runs whole in it, its data check included: the check keeps to the fit's
 /// thread count, and a process that fits with `threads` never starts rayon's global pool too.
-pub(crate) fn in_pool<R: Send>(
+/// While a fit of `data` into `k` clusters that is not tiny runs, each of the pool's threads
+/// is held on a CPU of its own (`placement.rs`).
+pub(crate) fn in_pool<R: Send, T: Scalar>(
     threads: Option<usize>,
+    (data, k): (Points<'_, T>, usize),
     f: impl FnOnce() -> Result<R> + Send,
 ) -> Result<R> {
+    let work = data.n().saturating_mul(data.d()).saturating_mul(k);
+    let pinned_f = || {
+        let _pinned = crate::placement::Pinned::pool_threads(work);
+        f()
+    };
     match threads {
-        None => f(),
-        Some(threads) => pool(threads)?.install(f),
+        None => pinned_f(),
+        Some(threads) => pool(threads)?.install(pinned_f),
     }
 }
 

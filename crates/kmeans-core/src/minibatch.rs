@@ -231,7 +231,7 @@ impl<T: Scalar> MiniBatchKMeans<T> {
     ) -> Result<MiniBatchFit<T>> {
         self.check_parameters()?;
         // As `KMeans::fit`: checked in the fit's pool, the tolerance scaled in the same pass.
-        crate::lloyd::in_pool(self.threads, || {
+        crate::lloyd::in_pool(self.threads, (data, self.k), || {
             let tol = crate::lloyd::checked_tolerance(data, self.k, self.tol)?;
             self.run(solver, data, tol)
         })
