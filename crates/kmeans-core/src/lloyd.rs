@@ -446,15 +446,20 @@ impl<T: Scalar> KMeans<T> {
 /// when `None`. A fit runs whole in it, its data check included: the check keeps to the fit's
 /// thread count, and a process that fits with `threads` never starts rayon's global pool too.
 /// While a fit of `data` into `k` clusters that is not tiny runs, each of the pool's threads
-/// is held on a CPU of its own (`placement.rs`).
+/// is held on a CPU of its own (`placement.rs`), unless the caller is itself a pool's thread
+/// and `threads` is `None`.
 pub(crate) fn in_pool<R: Send, T: Scalar>(
     threads: Option<usize>,
     (data, k): (Points<'_, T>, usize),
     f: impl FnOnce() -> Result<R> + Send,
 ) -> Result<R> {
     let work = data.n().saturating_mul(data.d()).saturating_mul(k);
+    // Called on a pool's thread without a count of its own, the fit is nested in the caller's
+    // own parallel work, whose threads are not the fit's to place (and a broadcast to pin them
+    // would wait for all of them).
+    let pin = threads.is_some() || rayon::current_thread_index().is_none();
     let pinned_f = || {
-        let _pinned = crate::placement::Pinned::pool_threads(work);
+        let _pinned = pin.then(|| crate::placement::Pinned::pool_threads(work));
         f()
     };
     match threads {

@@ -123,68 +123,72 @@ mod tests {
     use crate::Points;
     use crate::lloyd::in_pool;
 
-    /// Each thread's CPUs, of the pool it is called in.
-    fn masks_here() -> Vec<Vec<usize>> {
+    /// Each thread's CPUs and the CPU it runs on, of the pool it is called in.
+    fn masks_here() -> Vec<(Vec<usize>, usize)> {
         rayon::broadcast(|_| {
             let mask = sched_getaffinity(None).expect("sched_getaffinity");
-            (0..CpuSet::MAX_CPU).filter(|&c| mask.is_set(c)).collect()
+            let cpus = (0..CpuSet::MAX_CPU).filter(|&c| mask.is_set(c)).collect();
+            (cpus, sched_getcpu())
         })
     }
 
-    fn masks(pool: &rayon::ThreadPool) -> Vec<Vec<usize>> {
-        pool.install(masks_here)
+    fn masks_only(threads: Vec<(Vec<usize>, usize)>) -> Vec<Vec<usize>> {
+        threads.into_iter().map(|(mask, _)| mask).collect()
     }
 
-    /// During a fit that is not tiny, each thread runs on one CPU, no two on the same one
-    /// (when there are CPUs enough); after it, every thread has its CPUs back.
+    /// During a fit that is not tiny, each thread of the fit's pool runs on one CPU, spread
+    /// over as many CPUs as there are (3 threads: a pool no other test of this crate uses);
+    /// after it, every thread has its CPUs back.
     #[test]
-    fn a_fit_holds_each_thread_on_a_cpu_of_its_own_and_gives_them_back() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .expect("a pool of 2");
-        let before = masks(&pool);
+    fn a_fit_holds_each_thread_on_a_cpu_and_gives_them_back() {
+        let (big, tiny) = (vec![0f32; 1 << 20], vec![0f32; 16 * 16]);
+        let big = Points::new(&big, 16).expect("a matrix");
+        let tiny = Points::new(&tiny, 16).expect("a matrix");
+        assert!(big.n() * big.d() * 16 >= super::MIN_WORK);
+        let fit = |data, f: fn() -> Vec<(Vec<usize>, usize)>| {
+            in_pool(Some(3), (data, 16), || Ok(f())).expect("no error")
+        };
+        let before = masks_only(fit(tiny, masks_here));
         let cpus = before[0].len();
-        let values = vec![0f32; 1 << 20];
-        let data = Points::new(&values, 16).expect("a matrix");
-        assert!(data.n() * data.d() * 16 >= super::MIN_WORK);
-        let during = pool.install(|| {
-            in_pool(None, (data, 16), || {
-                Ok(rayon::broadcast(|_| {
-                    let mask = sched_getaffinity(None).expect("sched_getaffinity");
-                    let held: Vec<usize> =
-                        (0..CpuSet::MAX_CPU).filter(|&c| mask.is_set(c)).collect();
-                    (held, sched_getcpu())
-                }))
-            })
-        });
-        let during = during.expect("no error");
+        let during = fit(big, masks_here);
         if cpus >= 2 {
             for (held, at) in &during {
                 assert_eq!(held, &vec![*at], "held on the CPU it runs on");
             }
-            assert_ne!(during[0].1, during[1].1, "two threads on one CPU");
+            let mut used: Vec<usize> = during.iter().map(|(_, at)| *at).collect();
+            used.sort_unstable();
+            used.dedup();
+            assert_eq!(used.len(), cpus.min(3), "threads stacked: {during:?}");
         } else {
-            for (held, _) in &during {
-                assert_eq!(held, &before[0], "nothing to spread over on one CPU");
-            }
+            assert_eq!(
+                masks_only(during),
+                before,
+                "nothing to spread over on one CPU"
+            );
         }
-        assert_eq!(masks(&pool), before, "the CPUs given back");
+        assert_eq!(
+            masks_only(fit(tiny, masks_here)),
+            before,
+            "the CPUs given back"
+        );
     }
 
-    /// A tiny fit leaves the threads where they are.
+    /// A tiny fit, or one nested in the caller's own pool, leaves the threads where they are.
     #[test]
-    fn a_tiny_fit_pins_nothing() {
+    fn tiny_and_nested_fits_pin_nothing() {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .expect("a pool of 2");
-        let before = masks(&pool);
-        let values = vec![0f64; 64 * 100];
-        let data = Points::new(&values, 64).expect("a matrix");
-        let during = pool
-            .install(|| in_pool(None, (data, 10), || Ok(masks_here())))
-            .expect("no error");
-        assert_eq!(during, before);
+        let before = masks_only(pool.install(masks_here));
+        let (big, tiny) = (vec![0f64; 1 << 20], vec![0f64; 64 * 100]);
+        let big = Points::new(&big, 16).expect("a matrix");
+        let tiny = Points::new(&tiny, 64).expect("a matrix");
+        for (data, k) in [(tiny, 10), (big, 16)] {
+            let during = pool
+                .install(|| in_pool(None, (data, k), || Ok(masks_here())))
+                .expect("no error");
+            assert_eq!(masks_only(during), before);
+        }
     }
 }
