@@ -45,6 +45,12 @@ pub(crate) fn chunk_rows(n: usize) -> usize {
 }
 // ANCHOR_END: chunk_rows
 
+/// `n·k·d` below which a pass runs on the calling thread alone, whatever the pool: waking
+/// the pool's other threads (tens of µs once they have gone to sleep, more in a VM) costs
+/// about what they would save of such a pass. See `MEASUREMENTS.md` for the two sizes it
+/// sits between.
+const MIN_PARALLEL_WORK: usize = 1 << 21;
+
 /// Chunks per thread a parallel wave holds at least, however large their `k × d` partial sums:
 /// enough for the threads to balance uneven chunks (the last one is short).
 const CHUNKS_PER_THREAD: usize = 4;
@@ -151,7 +157,8 @@ where
 {
     let (n, d) = data.shape();
     let chunks = n.div_ceil(chunk_rows(n));
-    let threads = if parallel {
+    let work = n.saturating_mul(k).saturating_mul(d);
+    let threads = if parallel && work >= MIN_PARALLEL_WORK {
         rayon::current_num_threads()
     } else {
         1
@@ -357,6 +364,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `chunk`, noting in `log` which pool thread ran each call.
+    fn recording<'a>(
+        chunk: impl Fn(usize, Points<'_, f32>, &mut [u32], Option<Sums<'_, f32>>) -> f64 + Sync + 'a,
+        log: &'a Mutex<Vec<Option<usize>>>,
+    ) -> impl Fn(usize, Points<'_, f32>, &mut [u32], Option<Sums<'_, f32>>) -> f64 + Sync + 'a {
+        move |c, p, l, s| {
+            lock(log).push(rayon::current_thread_index());
+            chunk(c, p, l, s)
+        }
+    }
+
+    /// A pass below `MIN_PARALLEL_WORK` runs every chunk on the calling thread, even in a
+    /// pool of several; one above it may use them all (and gives the same bits).
+    #[test]
+    fn tiny_passes_stay_on_the_calling_thread() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (k, d) = (4, 8);
+        let n = MIN_PARALLEL_WORK / (k * d) - 1;
+        let values: Vec<f32> = (0..(n + 1) * d).map(|i| (i % 97) as f32).collect();
+        let runs = |n: usize| {
+            let data = Points::new(&values[..n * d], d).unwrap();
+            let threads = Mutex::new(Vec::new());
+            let recorded = recording(toy_chunk(k), &threads);
+            let mut labels = vec![u32::MAX; n];
+            let caller = pool.install(|| {
+                run_chunks_at(data, &mut labels, k, true, true, &recorded);
+                rayon::current_thread_index()
+            });
+            drop(recorded);
+            (caller, threads.into_inner().unwrap())
+        };
+        let (caller, tiny) = runs(n);
+        assert!(tiny.len() > 1, "several chunks");
+        assert!(
+            tiny.iter().all(|&t| t == caller),
+            "{tiny:?} not all {caller:?}"
+        );
+        let (_, big) = runs(n + 1);
+        assert_eq!(big.len(), tiny.len(), "the same chunks either way");
     }
 
     #[test]
