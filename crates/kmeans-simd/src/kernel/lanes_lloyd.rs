@@ -25,6 +25,10 @@ pub(crate) const fn group_size(registers: usize) -> usize {
 /// Blocks of points every group scores before the next blocks: the largest register tile.
 const SUPER: usize = 4;
 
+/// Interleaved sums of the inertia read off the scores (`f64`): the add's latency over its
+/// throughput, so the sums do not wait on each other.
+const SUMS: usize = 8;
+
 /// The centroids of one iteration, shifted by the layout's `μ`, `c′ = c − μ`, in groups of
 /// `group` ([`group_size`]) stored coordinate-major (group `g` from `g·group·d`: coordinate `t` of its
 /// centroids together, so the kernel reads them at fixed offsets from one pointer), and the
@@ -155,14 +159,18 @@ pub(crate) unsafe fn lanes_lloyd_chunk<V: Vector>(job: LanesLloydJob<'_, V::T>) 
             group += g;
         }
     }
-    let mut inertia = 0.0f64;
+    // The inertia read off the scores in `SUMS` interleaved sums, added in a fixed order at the
+    // end: one running sum waited on the add's latency, point after point.
+    let mut sums_of = [0.0f64; SUMS];
     let winners = tiles.best_idx.iter().zip(&*tiles.best);
-    for ((label, (at, &score)), &norm) in labels.iter_mut().zip(winners).zip(&norms[first..]) {
+    let points_of = labels.iter_mut().zip(winners).zip(&norms[first..]);
+    for (i, ((label, (at, &score)), &norm)) in points_of.enumerate() {
         *label = at.to_index() as u32;
         if V::T::INERTIA_FROM_SCORE {
-            inertia += norm - 2.0 * score.as_f64();
+            sums_of[i % SUMS] += norm - 2.0 * score.as_f64();
         }
     }
+    let inertia = sums_of.iter().sum::<f64>();
     // The update, and in `f32` the exact distances, as the dot kernel does them.
     // SAFETY: the labels were just written, each `< k` (strictly greater scores only replace
     // the start at −∞ with a centroid of this chunk's groups); the chunk's rows exist; the
