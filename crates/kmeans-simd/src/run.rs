@@ -378,7 +378,8 @@ mod tests {
     }
 
     /// A pass below `MIN_PARALLEL_WORK` runs every chunk on the calling thread, even in a
-    /// pool of several; one above it may use them all (and gives the same bits).
+    /// pool of several; one at the threshold runs the same chunks, on whichever threads
+    /// (`waves_and_threads_never_change_a_bit` checks that the threads change no bit).
     #[test]
     fn tiny_passes_stay_on_the_calling_thread() {
         let pool = rayon::ThreadPoolBuilder::new()
