@@ -217,6 +217,22 @@ impl MappedNpy {
         }
     }
 
+    /// Map the file's pages into the process now, when the whole file fits in half the memory
+    /// available: a fit reads every page anyway, and one call fills the page tables in a batch
+    /// where the fit's first pass would take a fault every 16 pages (~0.5 ms of a 10⁵ × 32
+    /// `f32` fit; the process's total time stays the same, the cost moves from the fit to the
+    /// read, where it belongs). A larger file is left to fault page by page, so a file larger
+    /// than memory still streams through the page cache. Only a hint: a kernel before Linux
+    /// 5.14 refuses it, and nothing changes then.
+    pub fn populate_if_it_fits(&self) {
+        #[cfg(target_os = "linux")]
+        if kmeans_workshop::memory::available_memory()
+            .is_some_and(|available| self.map.len() as u64 <= available / 2)
+        {
+            let _ = self.map.advise(memmap2::Advice::PopulateRead);
+        }
+    }
+
     /// Check that the file still has the length and modification time it had when it was
     /// mapped: a file changed during a fit may have changed the points under it.
     ///
@@ -254,7 +270,9 @@ impl Source {
     /// As [`MappedNpy::open`] and [`read_matrix`].
     pub fn open(path: &Path, csv: &CsvOptions, map: bool) -> Result<Self> {
         if map && Format::of(path)? == Format::Npy {
-            MappedNpy::open(path).map(Self::Mapped)
+            let mapped = MappedNpy::open(path)?;
+            mapped.populate_if_it_fits();
+            Ok(Self::Mapped(mapped))
         } else {
             read_matrix(path, csv).map(Self::Memory)
         }
@@ -448,6 +466,37 @@ mod tests {
             mapped.to_matrix::<f32>().unwrap().as_slice(),
             a.as_slice().unwrap()
         );
+    }
+
+    /// Kilobytes of `map` resident in this process (its `Rss` in `/proc/self/smaps`).
+    #[cfg(target_os = "linux")]
+    fn resident_kib(map: &Mmap) -> u64 {
+        let start = format!("{:x}-", map.as_ptr() as usize);
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut lines = smaps.lines().skip_while(|l| !l.starts_with(&start));
+        assert!(lines.next().is_some(), "the mapping is not in smaps");
+        let rss = lines.find(|l| l.starts_with("Rss:")).unwrap();
+        rss.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_fits_is_mapped_in_before_the_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        // 4 MiB of values: far more than the header page `open` reads and the pages the
+        // kernel maps around that fault.
+        let a = Array2::from_shape_fn((1 << 16, 16), |(i, j)| (i + j) as f32);
+        let path = write(dir.path(), "a.npy", &a);
+        let opened = MappedNpy::open(&path).unwrap();
+        assert!(
+            resident_kib(&opened.map) < 1024,
+            "open alone maps nothing in"
+        );
+        let Source::Mapped(mapped) = Source::open(&path, &CsvOptions::default(), true).unwrap()
+        else {
+            panic!("a .npy is mapped")
+        };
+        assert!(resident_kib(&mapped.map) >= 4096, "every page mapped in");
     }
 
     #[test]
