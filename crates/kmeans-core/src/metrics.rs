@@ -9,6 +9,30 @@ use crate::scalar::Scalar;
 /// chunk order, so results are bit-identical whatever the number of threads.
 pub const CHUNK_ROWS: usize = 4096;
 
+/// Values below which [`map_chunks`] runs a pass on the calling thread: waking a pool's
+/// sleeping threads (or handing work into a pool from outside it) costs tens of µs to ~0.1 ms
+/// in a VM, about what a second thread saves of a pass over 2¹⁸ values (1–2 MB). At the
+/// slides' 5000 × 26 `f64` the `lanes` fit's passes before its first iteration went from
+/// ~0.5 to ~0.25 ms (`MEASUREMENTS.md`).
+pub const MIN_PARALLEL_VALUES: usize = 1 << 18;
+
+/// `f` of each `chunk`-value chunk of `values` (the last may be shorter), in chunk order: on
+/// rayon's current pool from [`MIN_PARALLEL_VALUES`] values up, else on the calling thread.
+/// The chunks and their order are the same either way, so no bit of a result that combines
+/// them in order depends on which ran.
+pub fn map_chunks<T: Sync, R: Send>(
+    values: &[T],
+    chunk: usize,
+    f: impl Fn(&[T]) -> R + Sync + Send,
+) -> Vec<R> {
+    let chunk = chunk.max(1);
+    if values.len() < MIN_PARALLEL_VALUES {
+        values.chunks(chunk).map(f).collect()
+    } else {
+        values.par_chunks(chunk).map(f).collect()
+    }
+}
+
 /// Squared Euclidean distance computed in `f64` from the exact widened values.
 #[inline]
 pub fn sq_dist_f64<T: Scalar>(a: &[T], b: &[T]) -> f64 {
@@ -82,11 +106,9 @@ pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
         return 0.0;
     }
     let origin = column_origin(data);
-    let partial: Vec<Vec<f64>> = data
-        .as_slice()
-        .par_chunks(CHUNK_ROWS * data.d())
-        .map(|rows| chunk_column_sums(rows, data.d(), &origin))
-        .collect();
+    let partial = map_chunks(data.as_slice(), CHUNK_ROWS * data.d(), |rows| {
+        chunk_column_sums(rows, data.d(), &origin)
+    });
     variance_of_sums(&partial, data.n(), data.d())
 }
 
@@ -160,4 +182,44 @@ fn column_sums<T: Scalar, const W: usize>(
 /// the centroids moved in one iteration. (Row by row or as one long vector, it is the same sum.)
 pub fn centroid_shift<T: Scalar>(old: &[T], new: &[T]) -> f64 {
     sq_dist_f64(old, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_chunks_keeps_chunk_order_and_runs_small_passes_on_the_caller() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        // Slow chunks, so that a pass handed to the pool would surely be shared.
+        let first_of = |c: &[u32]| {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            (c[0], rayon::current_thread_index())
+        };
+        let chunk = MIN_PARALLEL_VALUES / 32;
+        pool.install(|| {
+            let caller = rayon::current_thread_index();
+            let small: Vec<u32> = (0..MIN_PARALLEL_VALUES as u32 - 1).collect();
+            let got = map_chunks(&small, chunk, first_of);
+            assert_eq!(got.len(), 32);
+            for (c, &(first, thread)) in got.iter().enumerate() {
+                assert_eq!(first as usize, c * chunk, "chunk order");
+                assert_eq!(thread, caller, "a small pass stays on the calling thread");
+            }
+            let large: Vec<u32> = (0..2 * MIN_PARALLEL_VALUES as u32).collect();
+            let got = map_chunks(&large, chunk, first_of);
+            assert!(
+                got.iter()
+                    .enumerate()
+                    .all(|(c, &(f, _))| f as usize == c * chunk)
+            );
+            assert!(
+                got.iter().any(|&(_, thread)| thread != caller),
+                "a large pass is shared"
+            );
+        });
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::{self, CHUNK_ROWS};
+use crate::metrics::{self, CHUNK_ROWS, MIN_PARALLEL_VALUES};
 use crate::points::Points;
 use crate::scalar::Scalar;
 
@@ -47,6 +47,9 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
 /// Whether every value of `points` is finite with a magnitude of at most `bound`: the pass of
 /// [`check_values`], without naming the value that fails.
 pub fn values_within<T: Scalar>(points: Points<'_, T>, bound: T) -> bool {
+    if points.as_slice().len() < MIN_PARALLEL_VALUES {
+        return within(points.as_slice(), bound);
+    }
     points
         .as_slice()
         .par_chunks(CHUNK_ROWS * points.d())
@@ -71,10 +74,11 @@ pub fn check_values_and_variance<T: Scalar>(
     }
     let bound = magnitude_bound::<T>(d);
     let origin = metrics::column_origin(points);
-    let sums: Option<Vec<Vec<f64>>> = points
-        .as_slice()
-        .par_chunks(CHUNK_ROWS * d)
-        .map(|rows| within(rows, bound).then(|| metrics::chunk_column_sums(rows, d, &origin)))
+    let sums: Option<Vec<Vec<f64>>> =
+        metrics::map_chunks(points.as_slice(), CHUNK_ROWS * d, |rows| {
+            within(rows, bound).then(|| metrics::chunk_column_sums(rows, d, &origin))
+        })
+        .into_iter()
         .collect();
     match sums {
         Some(sums) => Ok(metrics::variance_of_sums(&sums, n, d)),

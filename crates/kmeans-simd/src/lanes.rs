@@ -4,7 +4,6 @@
 //! in the fit's state; every iteration then runs on the layout.
 
 use kmeans_core::{AssignStep, FewCenterDistances, IterationState, IterationStep, Points};
-use rayon::prelude::*;
 
 use crate::isa::{Dispatch, Isa, Machine};
 use crate::kernel::{self, LanesLloydJob, PointLanes, ShiftedCentroids};
@@ -75,7 +74,7 @@ impl<T: Dispatch> LanesState<T> {
     fn new(step: &Lanes, data: Points<'_, T>) -> Option<Self> {
         let mu = column_means(data);
         let lanes = T::lanes(step.machine);
-        let (layout, norms) = PointLanes::shifted(data, lanes, &mu, kernel::layout_budget())?;
+        let (layout, norms) = PointLanes::shifted(data, lanes, &mu, kernel::layout_budget(data))?;
         Some(Self {
             machine: step.machine,
             parallel: step.parallel,
@@ -131,17 +130,13 @@ impl<T: Dispatch> LanesState<T> {
 /// shift, and every score after it, is the same for any thread count.
 fn column_means<T: Dispatch>(data: Points<'_, T>) -> Vec<T> {
     let (n, d) = data.shape();
-    let partial: Vec<Vec<f64>> = data
-        .as_slice()
-        .par_chunks(kmeans_core::CHUNK_ROWS * d.max(1))
-        .map(|rows| {
-            let mut s = vec![0.0f64; d];
-            for x in rows.chunks_exact(d) {
-                s.iter_mut().zip(x).for_each(|(s, &v)| *s += v.as_f64());
-            }
-            s
-        })
-        .collect();
+    let partial = kmeans_core::map_chunks(data.as_slice(), kmeans_core::CHUNK_ROWS * d, |rows| {
+        let mut s = vec![0.0f64; d];
+        for x in rows.chunks_exact(d.max(1)) {
+            s.iter_mut().zip(x).for_each(|(s, &v)| *s += v.as_f64());
+        }
+        s
+    });
     let mut sums = vec![0.0f64; d];
     for p in partial {
         sums.iter_mut().zip(p).for_each(|(s, p)| *s += p);

@@ -291,7 +291,7 @@ fn prepare<'a, T: Dispatch, S: IterationStep<T>>(
     if passes < MIN_LAYOUT_PASSES {
         return Box::new(RowDistances { step, data });
     }
-    match PointLanes::new(data, T::lanes(machine), kernel::layout_budget()) {
+    match PointLanes::new(data, T::lanes(machine), kernel::layout_budget(data)) {
         Some(points) => Box::new(LaneDistances { machine, points }),
         None => Box::new(RowDistances { step, data }),
     }

@@ -126,14 +126,22 @@ pub(crate) unsafe fn distances_chunk<V: Vector>(job: DistJob<'_, V::T>) {
 }
 // ANCHOR_END: distances_chunk
 
-/// The largest copy [`PointLanes`] makes: at most 1 GiB and half the memory the system has
-/// available. Bigger data stays where it is and goes through [`distances_chunk`] (the copy
-/// doubles the init's memory, and only makes it faster).
-pub(crate) fn layout_budget() -> usize {
+/// The largest copy [`PointLanes`] makes of `data`: at most 1 GiB and half the memory the
+/// system has available. Bigger data stays where it is and goes through [`distances_chunk`]
+/// (the copy doubles the init's memory, and only makes it faster). Data of at most
+/// [`SMALL_LAYOUT_BYTES`] is laid out without asking the system: reading `/proc/meminfo`
+/// costs ~20 µs, a tenth of laying out the slides' data.
+pub(crate) fn layout_budget<T: kmeans_core::Scalar>(data: Points<'_, T>) -> usize {
+    if std::mem::size_of_val(data.as_slice()) <= SMALL_LAYOUT_BYTES {
+        return usize::MAX;
+    }
     let half_available = kmeans_core::memory::available_memory()
         .map_or(usize::MAX, |a| usize::try_from(a / 2).unwrap_or(usize::MAX));
     (1usize << 30).min(half_available)
 }
+
+/// Bytes of data [`layout_budget`] always lets [`PointLanes`] copy.
+const SMALL_LAYOUT_BYTES: usize = 4 << 20;
 
 /// Points a rayon task lays out at once.
 const LAYOUT_ROWS: usize = 4096;
@@ -229,21 +237,16 @@ fn copy<'b, T: Elem>(
     let mut values = Aligned::zeros(len);
     let block = d * lanes;
     let rows = LAYOUT_ROWS.next_multiple_of(lanes);
-    let lay = |task: usize, out: &mut [T], mu: Option<&[T]>, mut norms: Option<&mut [f64]>| {
+    let src = data.as_slice();
+    // Subtracting a zero shift is exact: both copies are one loop.
+    let zeros = vec![T::zero(); d];
+    let lay = |task: usize, out: &mut [T], mu: &[T], mut norms: Option<&mut [f64]>| {
         for (b, out) in out.chunks_exact_mut(block).enumerate() {
             let first = task * rows + b * lanes;
-            for l in 0..lanes.min(n - first) {
-                let row = data.row(first + l);
-                match mu {
-                    None => row
-                        .iter()
-                        .enumerate()
-                        .for_each(|(c, &v)| out[c * lanes + l] = v),
-                    Some(mu) => {
-                        for (c, (&v, &m)) in row.iter().zip(mu).enumerate() {
-                            out[c * lanes + l] = v - m;
-                        }
-                    }
+            let points = &src[first * d..(first + lanes).min(n) * d];
+            for (l, row) in points.chunks_exact(d).enumerate() {
+                for (c, (&v, &m)) in row.iter().zip(mu).enumerate() {
+                    out[c * lanes + l] = v - m;
                 }
             }
             if let Some(norms) = norms.as_deref_mut() {
@@ -256,12 +259,28 @@ fn copy<'b, T: Elem>(
             }
         }
     };
-    let out = values.as_mut_slice().par_chunks_mut(rows * d).enumerate();
-    match shift {
-        None => out.for_each(|(task, out)| lay(task, out, None, None)),
-        Some((mu, norms)) => out
+    // A small copy on the calling thread (see `MIN_PARALLEL_VALUES`).
+    let parallel = len >= kmeans_core::MIN_PARALLEL_VALUES;
+    let tasks = values.as_mut_slice().chunks_mut(rows * d);
+    match (shift, parallel) {
+        (None, false) => tasks
+            .enumerate()
+            .for_each(|(task, out)| lay(task, out, &zeros, None)),
+        (Some((mu, norms)), false) => tasks
+            .zip(norms.chunks_mut(rows))
+            .enumerate()
+            .for_each(|(task, (out, norms))| lay(task, out, mu, Some(norms))),
+        (None, true) => values
+            .as_mut_slice()
+            .par_chunks_mut(rows * d)
+            .enumerate()
+            .for_each(|(task, out)| lay(task, out, &zeros, None)),
+        (Some((mu, norms)), true) => values
+            .as_mut_slice()
+            .par_chunks_mut(rows * d)
             .zip(norms.par_chunks_mut(rows))
-            .for_each(|((task, out), norms)| lay(task, out, Some(mu), Some(norms))),
+            .enumerate()
+            .for_each(|(task, (out, norms))| lay(task, out, mu, Some(norms))),
     }
     Some(PointLanes {
         values: Values::Copied(values),
