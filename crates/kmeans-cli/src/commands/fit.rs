@@ -157,6 +157,9 @@ pub fn fit(a: &FitArgs) -> Result<()> {
         .transpose()?;
     let start = Instant::now();
     let data = Source::open(&a.data, &a.csv.options(), !a.no_mmap)?;
+    if a.mini_batch.is_none() {
+        data.populate_if_it_fits();
+    }
     let read_seconds = start.elapsed().as_secs_f64();
     match a.dtype.map_or(data.dtype(), Dtype::from) {
         Dtype::F32 => fit_typed::<f32>(a, data, init, variant, read_seconds),

@@ -270,11 +270,17 @@ impl Source {
     /// As [`MappedNpy::open`] and [`read_matrix`].
     pub fn open(path: &Path, csv: &CsvOptions, map: bool) -> Result<Self> {
         if map && Format::of(path)? == Format::Npy {
-            let mapped = MappedNpy::open(path)?;
-            mapped.populate_if_it_fits();
-            Ok(Self::Mapped(mapped))
+            MappedNpy::open(path).map(Self::Mapped)
         } else {
             read_matrix(path, csv).map(Self::Memory)
+        }
+    }
+
+    /// A mapped file's pages mapped in now, when it fits ([`MappedNpy::populate_if_it_fits`]):
+    /// for a fit that reads every point (not a mini-batch fit, which reads only its batches).
+    pub fn populate_if_it_fits(&self) {
+        if let Self::Mapped(m) = self {
+            m.populate_if_it_fits();
         }
     }
 
@@ -492,8 +498,9 @@ mod tests {
             resident_kib(&opened.map) < 1024,
             "open alone maps nothing in"
         );
-        let Source::Mapped(mapped) = Source::open(&path, &CsvOptions::default(), true).unwrap()
-        else {
+        let source = Source::open(&path, &CsvOptions::default(), true).unwrap();
+        source.populate_if_it_fits();
+        let Source::Mapped(mapped) = source else {
             panic!("a .npy is mapped")
         };
         assert!(resident_kib(&mapped.map) >= 4096, "every page mapped in");
