@@ -5,7 +5,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::{CHUNK_ROWS, sq_dist};
+use crate::metrics::{CHUNK_ROWS, MIN_PARALLEL_WORK, sq_dist};
 use crate::points::{Matrix, Points};
 use crate::reference::Reference;
 use crate::scalar::Scalar;
@@ -177,6 +177,20 @@ struct Nearest<'w, T> {
     dist: Vec<T>,
     mass: Vec<f64>,
     weights: Option<&'w [f64]>,
+    /// Chunks a rayon task takes at least: 1, or all of them when a pass is too small to share
+    /// ([`chunks_per_task`]).
+    min_len: usize,
+}
+
+/// Chunks per rayon task for passes of `work` multiply-adds each: all of them (so the pass
+/// runs on the calling thread, waking no other) below [`MIN_PARALLEL_WORK`], else 1. The
+/// chunks do not change, so neither does any bit.
+fn chunks_per_task(work: usize) -> usize {
+    if work < MIN_PARALLEL_WORK {
+        usize::MAX
+    } else {
+        1
+    }
 }
 
 impl<T: Scalar> Nearest<'_, T> {
@@ -228,6 +242,7 @@ impl<T: Scalar> Nearest<'_, T> {
             .par_chunks_mut(CHUNK_ROWS)
             .zip(self.mass.par_iter_mut())
             .enumerate()
+            .with_min_len(self.min_len)
             .for_each(|(c, (dist, mass))| {
                 let start = c * CHUNK_ROWS;
                 dists.sq_distances(start..start + dist.len(), centre, dist);
@@ -251,6 +266,7 @@ impl<T: Scalar> Nearest<'_, T> {
             .par_chunks(CHUNK_ROWS)
             .zip(block.par_chunks_mut(CHUNK_ROWS * t))
             .enumerate()
+            .with_min_len(self.min_len)
             .map(|(c, (dist, block))| {
                 let start = c * CHUNK_ROWS;
                 dists.sq_distances(start..start + dist.len(), cands, block);
@@ -274,6 +290,7 @@ impl<T: Scalar> Nearest<'_, T> {
             .zip(self.mass.par_iter_mut())
             .zip(block.par_chunks(CHUNK_ROWS * t))
             .enumerate()
+            .with_min_len(self.min_len)
             .for_each(|(c, ((dist, mass), block))| {
                 let start = c * CHUNK_ROWS;
                 let len = dist.len();
@@ -377,6 +394,7 @@ fn greedy<T: Scalar>(
         dist: vec![T::zero(); n],
         mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
         weights,
+        min_len: chunks_per_task(n * trials * data.d()),
     };
     let first = match weights {
         None => rng.random_range(0..n),
@@ -441,6 +459,9 @@ fn kmeans_parallel<T: Scalar>(
         dist: vec![T::zero(); n],
         mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
         weights: None,
+        // Shared from two chunks up: besides a distance, each round draws a random number per
+        // point, and at the slides' 5000 × 26 two threads take ~0.5 ms off k-means||.
+        min_len: 1,
     };
     nearest.start(&RowDistances { step: kernel, data }, data.row(first));
     // The candidate each point is nearest to, for the weights.
@@ -458,6 +479,7 @@ fn kmeans_parallel<T: Scalar>(
             .dist
             .par_chunks(CHUNK_ROWS)
             .enumerate()
+            .with_min_len(nearest.min_len)
             .map(|(c, dist)| {
                 let mut chunk_rng = StdRng::seed_from_u64(
                     round_seed ^ (c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -487,6 +509,7 @@ fn kmeans_parallel<T: Scalar>(
             .zip(owner.par_chunks_mut(CHUNK_ROWS))
             .zip(assigned.par_chunks(CHUNK_ROWS))
             .enumerate()
+            .with_min_len(nearest.min_len)
             .for_each(|(c, (((dist, mass), owner), assigned))| {
                 let start = c * CHUNK_ROWS;
                 let mut m = 0.0;
@@ -517,6 +540,61 @@ fn kmeans_parallel<T: Scalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zero distances, slowly (so that a pass handed to a pool is surely shared), noting the
+    /// rayon thread each block ran on.
+    struct SlowDistances {
+        n: usize,
+        threads: std::sync::Mutex<Vec<Option<usize>>>,
+    }
+
+    impl FewCenterDistances<f64> for SlowDistances {
+        fn n(&self) -> usize {
+            self.n
+        }
+        fn sq_distances(&self, _: std::ops::Range<usize>, _: Points<'_, f64>, out: &mut [f64]) {
+            std::thread::sleep(std::time::Duration::from_micros(300));
+            out.fill(0.0);
+            self.threads
+                .lock()
+                .unwrap()
+                .push(rayon::current_thread_index());
+        }
+    }
+
+    #[test]
+    fn small_init_passes_stay_on_the_calling_thread() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let n = 8 * CHUNK_ROWS;
+        let centre = [0.0f64];
+        // (multiply-adds of a pass, whether every block must run on the caller)
+        for (work, alone) in [(n, true), (MIN_PARALLEL_WORK, false)] {
+            let dists = SlowDistances {
+                n,
+                threads: Default::default(),
+            };
+            let mut nearest = Nearest {
+                dist: vec![0.0f64; n],
+                mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
+                weights: None,
+                min_len: chunks_per_task(work),
+            };
+            let caller = pool.install(|| {
+                nearest.start(&dists, &centre);
+                rayon::current_thread_index()
+            });
+            let threads = dists.threads.into_inner().unwrap();
+            assert_eq!(threads.len(), 8);
+            assert_eq!(
+                threads.iter().all(|&t| t == caller),
+                alone,
+                "work {work}: blocks ran on {threads:?}, the caller is {caller:?}"
+            );
+        }
+    }
 
     /// The potentials of a chunk: close to the plain sums (they only add in another order),
     /// unit weights change no bit, and each candidate's column is read as its own.

@@ -59,8 +59,8 @@ pub use lloyd::{
     Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters,
 };
 pub use metrics::{
-    CHUNK_ROWS, MIN_PARALLEL_VALUES, centroid_shift, inertia, map_chunks, mean_column_variance,
-    sq_dist, sq_dist_f64, sq_distances,
+    CHUNK_ROWS, MIN_PARALLEL_VALUES, MIN_PARALLEL_WORK, centroid_shift, inertia, map_chunks,
+    mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
 };
 pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use model::{AnyModel, KMeansModel, Parameters};

@@ -16,6 +16,12 @@ pub const CHUNK_ROWS: usize = 4096;
 /// ~0.5 to ~0.25 ms (`MEASUREMENTS.md`).
 pub const MIN_PARALLEL_VALUES: usize = 1 << 18;
 
+/// Multiply-adds (`n·k·d`, or `n·t·d` for `t` candidate centres) below which a pass that
+/// computes distances runs on the calling thread: at scikit-learn's digits (1797 × 64, k = 10,
+/// 1.2·10⁶) a second thread made whole fits slower, at the slides' 5000 × 26 × 26 (3.4·10⁶)
+/// it pays (`MEASUREMENTS.md`).
+pub const MIN_PARALLEL_WORK: usize = 1 << 21;
+
 /// `f` of each `chunk`-value chunk of `values` (the last may be shorter), in chunk order: on
 /// rayon's current pool from [`MIN_PARALLEL_VALUES`] values up, else on the calling thread.
 /// The chunks and their order are the same either way, so no bit of a result that combines

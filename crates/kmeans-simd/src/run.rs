@@ -10,7 +10,7 @@
 //! the calling thread adds finished partials into the totals, in chunk order, between its own
 //! chunks.
 
-use kmeans_core::{Points, Scalar};
+use kmeans_core::{MIN_PARALLEL_WORK, Points, Scalar};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -44,12 +44,6 @@ pub(crate) fn chunk_rows(n: usize) -> usize {
         .clamp(MIN_CHUNK_ROWS, CHUNK_ROWS)
 }
 // ANCHOR_END: chunk_rows
-
-/// `n·k·d` below which a pass runs on the calling thread alone, whatever the pool: waking
-/// the pool's other threads (tens of µs once they have gone to sleep, more in a VM) costs
-/// about what they would save of such a pass. See `MEASUREMENTS.md` for the two sizes it
-/// sits between.
-const MIN_PARALLEL_WORK: usize = 1 << 21;
 
 /// Chunks per thread a parallel wave holds at least, however large their `k × d` partial sums:
 /// enough for the threads to balance uneven chunks (the last one is short).
