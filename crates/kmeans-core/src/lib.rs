@@ -56,7 +56,7 @@ pub mod validate;
 pub use error::{Error, Result};
 pub use init::Init;
 pub use lloyd::{
-    Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters,
+    Fit, IterationLog, KMeans, Observer, max_threads, predict, relocate_empty_clusters, start_pool,
 };
 pub use metrics::{
     CHUNK_ROWS, MIN_PARALLEL_VALUES, MIN_PARALLEL_WORK, centroid_shift, inertia, map_chunks,

@@ -493,10 +493,23 @@ pub(crate) fn checked_tolerance<T: Scalar>(data: Points<'_, T>, k: usize, tol: f
     }
 }
 
+/// Start the process's pool of `threads` threads now — the pool a fit with
+/// [`KMeans::threads`]`(Some(threads))` runs in — so that a caller who knows such a fit is
+/// coming can overlap the threads' start with other work, such as reading the data. A count
+/// a fit would refuse (0, above [`max_threads`]) or a pool that fails to start is left for the
+/// fit to report.
+pub fn start_pool(threads: usize) {
+    if (1..=max_threads()).contains(&threads) {
+        let _ = pool(threads);
+    }
+}
+
+/// The process's pools, by thread count.
+static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+
 /// The process's pool of exactly `threads` threads, built on first use and kept: a fit pays
 /// for spawning threads once per process, not once per fit (~0.5 ms, more than a whole small fit).
 fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let mut pools = POOLS
         .get_or_init(Default::default)
         .lock()
@@ -576,4 +589,28 @@ pub fn predict<T: Scalar>(
     let mut labels = vec![0u32; data.n()];
     let inertia = solver.assign(data, centroids, &mut labels);
     Ok((labels, inertia))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_pool_starts_the_pool_a_fit_of_that_many_threads_runs_in() {
+        // A count no other test asks for: the pools are the process's.
+        let threads = max_threads();
+        start_pool(threads);
+        let started = {
+            let pools = POOLS.get().expect("a pool was started");
+            let pools = pools.lock().unwrap();
+            pools.get(&threads).cloned().expect("the pool was started")
+        };
+        assert_eq!(started.current_num_threads(), threads);
+        assert!(Arc::ptr_eq(&started, &pool(threads).unwrap()));
+        // Counts a fit refuses start nothing (the fit reports them).
+        start_pool(0);
+        start_pool(max_threads() + 1);
+        let pools = POOLS.get().unwrap().lock().unwrap();
+        assert!(!pools.contains_key(&0) && !pools.contains_key(&(max_threads() + 1)));
+    }
 }

@@ -155,6 +155,10 @@ pub fn fit(a: &FitArgs) -> Result<()> {
         .as_deref()
         .map(|name| backend_named(&registry(), name))
         .transpose()?;
+    if let Some(threads) = a.threads {
+        // The pool's threads start while the data is read.
+        kmeans_workshop::start_pool(threads);
+    }
     let start = Instant::now();
     let data = Source::open(&a.data, &a.csv.options(), !a.no_mmap)?;
     if a.mini_batch.is_none() {
