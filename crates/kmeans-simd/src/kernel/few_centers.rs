@@ -259,27 +259,22 @@ fn copy<'b, T: Elem>(
             }
         }
     };
-    // A small copy on the calling thread (see `MIN_PARALLEL_VALUES`).
-    let parallel = len >= kmeans_core::MIN_PARALLEL_VALUES;
-    let tasks = values.as_mut_slice().chunks_mut(rows * d);
-    match (shift, parallel) {
-        (None, false) => tasks
+    // A small copy on the calling thread, in one task (see `MIN_PARALLEL_VALUES`).
+    let min_len = if len >= kmeans_core::MIN_PARALLEL_VALUES {
+        1
+    } else {
+        usize::MAX
+    };
+    let tasks = values.as_mut_slice().par_chunks_mut(rows * d);
+    match shift {
+        None => tasks
             .enumerate()
+            .with_min_len(min_len)
             .for_each(|(task, out)| lay(task, out, &zeros, None)),
-        (Some((mu, norms)), false) => tasks
-            .zip(norms.chunks_mut(rows))
-            .enumerate()
-            .for_each(|(task, (out, norms))| lay(task, out, mu, Some(norms))),
-        (None, true) => values
-            .as_mut_slice()
-            .par_chunks_mut(rows * d)
-            .enumerate()
-            .for_each(|(task, out)| lay(task, out, &zeros, None)),
-        (Some((mu, norms)), true) => values
-            .as_mut_slice()
-            .par_chunks_mut(rows * d)
+        Some((mu, norms)) => tasks
             .zip(norms.par_chunks_mut(rows))
             .enumerate()
+            .with_min_len(min_len)
             .for_each(|(task, (out, norms))| lay(task, out, mu, Some(norms))),
     }
     Some(PointLanes {
