@@ -5,7 +5,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::{CHUNK_ROWS, MIN_PARALLEL_WORK, sq_dist};
+use crate::metrics::{CHUNK_ROWS, MIN_PARALLEL_WORK, min_task_len, sq_dist};
 use crate::points::{Matrix, Points};
 use crate::reference::Reference;
 use crate::scalar::Scalar;
@@ -178,19 +178,8 @@ struct Nearest<'w, T> {
     mass: Vec<f64>,
     weights: Option<&'w [f64]>,
     /// Chunks a rayon task takes at least: 1, or all of them when a pass is too small to share
-    /// ([`chunks_per_task`]).
+    /// ([`min_task_len`]).
     min_len: usize,
-}
-
-/// Chunks per rayon task for passes of `work` multiply-adds each: all of them (so the pass
-/// runs on the calling thread, waking no other) below [`MIN_PARALLEL_WORK`], else 1. The
-/// chunks do not change, so neither does any bit.
-fn chunks_per_task(work: usize) -> usize {
-    if work < MIN_PARALLEL_WORK {
-        usize::MAX
-    } else {
-        1
-    }
 }
 
 impl<T: Scalar> Nearest<'_, T> {
@@ -394,7 +383,7 @@ fn greedy<T: Scalar>(
         dist: vec![T::zero(); n],
         mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
         weights,
-        min_len: chunks_per_task(n * trials * data.d()),
+        min_len: min_task_len(n * trials * data.d(), MIN_PARALLEL_WORK),
     };
     let first = match weights {
         None => rng.random_range(0..n),
@@ -580,7 +569,7 @@ mod tests {
                 dist: vec![0.0f64; n],
                 mass: vec![0.0; n.div_ceil(CHUNK_ROWS)],
                 weights: None,
-                min_len: chunks_per_task(work),
+                min_len: min_task_len(work, MIN_PARALLEL_WORK),
             };
             let caller = pool.install(|| {
                 nearest.start(&dists, &centre);

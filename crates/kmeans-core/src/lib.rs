@@ -60,7 +60,7 @@ pub use lloyd::{
 };
 pub use metrics::{
     CHUNK_ROWS, MIN_PARALLEL_VALUES, MIN_PARALLEL_WORK, centroid_shift, inertia, map_chunks,
-    mean_column_variance, sq_dist, sq_dist_f64, sq_distances,
+    mean_column_variance, min_task_len, sq_dist, sq_dist_f64, sq_distances,
 };
 pub use minibatch::{MiniBatchFit, MiniBatchKMeans, MiniBatchLog, MiniBatchObserver};
 pub use model::{AnyModel, KMeansModel, Parameters};

@@ -22,6 +22,14 @@ pub const MIN_PARALLEL_VALUES: usize = 1 << 18;
 /// it pays (`MEASUREMENTS.md`).
 pub const MIN_PARALLEL_WORK: usize = 1 << 21;
 
+/// Items a rayon task takes at least in a pass of `amount` (values, or multiply-adds) against
+/// `threshold` ([`MIN_PARALLEL_VALUES`], [`MIN_PARALLEL_WORK`]): all of them below it, so the
+/// pass runs on the calling thread and wakes no other, else 1. The items do not change, so
+/// neither does any bit of a result combined in their order.
+pub fn min_task_len(amount: usize, threshold: usize) -> usize {
+    if amount < threshold { usize::MAX } else { 1 }
+}
+
 /// `f` of each `chunk`-value chunk of `values` (the last may be shorter), in chunk order: on
 /// rayon's current pool from [`MIN_PARALLEL_VALUES`] values up, else on the calling thread.
 /// The chunks and their order are the same either way, so no bit of a result that combines

@@ -2,10 +2,8 @@
 
 use std::collections::HashSet;
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
-use crate::metrics::{self, CHUNK_ROWS, MIN_PARALLEL_VALUES};
+use crate::metrics::{self, CHUNK_ROWS};
 use crate::points::Points;
 use crate::scalar::Scalar;
 
@@ -47,13 +45,11 @@ pub fn check_values<T: Scalar>(what: &'static str, points: Points<'_, T>) -> Res
 /// Whether every value of `points` is finite with a magnitude of at most `bound`: the pass of
 /// [`check_values`], without naming the value that fails.
 pub fn values_within<T: Scalar>(points: Points<'_, T>, bound: T) -> bool {
-    if points.as_slice().len() < MIN_PARALLEL_VALUES {
-        return within(points.as_slice(), bound);
-    }
-    points
-        .as_slice()
-        .par_chunks(CHUNK_ROWS * points.d())
-        .all(|values| within(values, bound))
+    metrics::map_chunks(points.as_slice(), CHUNK_ROWS * points.d(), |values| {
+        within(values, bound)
+    })
+    .into_iter()
+    .all(|ok| ok)
 }
 
 /// [`check_values`] and [`mean_column_variance`](crate::mean_column_variance) in one pass over

@@ -260,11 +260,7 @@ fn copy<'b, T: Elem>(
         }
     };
     // A small copy on the calling thread, in one task (see `MIN_PARALLEL_VALUES`).
-    let min_len = if len >= kmeans_core::MIN_PARALLEL_VALUES {
-        1
-    } else {
-        usize::MAX
-    };
+    let min_len = kmeans_core::min_task_len(len, kmeans_core::MIN_PARALLEL_VALUES);
     let tasks = values.as_mut_slice().par_chunks_mut(rows * d);
     match shift {
         None => tasks
