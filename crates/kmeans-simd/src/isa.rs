@@ -221,6 +221,16 @@ pub(crate) trait Dispatch: crate::vector::Elem {
     fn tile(machine: Machine, k: usize) -> (usize, usize);
     /// Values of this type per vector register of `machine`.
     fn lanes(machine: Machine) -> usize;
+    /// Centroids per pass of `machine`'s row kernel (`kernel::dot_rows_chunk`).
+    fn rows_kb(machine: Machine) -> usize {
+        match machine {
+            Machine::Portable => portable::ROWS_KB,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx2(_) => tiles::AVX2_ROWS_KB,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx512(_) => tiles::AVX512_ROWS_KB,
+        }
+    }
     /// Run a chunk kernel on `machine` (and count it).
     fn run<J: Job<Self>>(machine: Machine, job: J) -> J::Output;
 }

@@ -16,9 +16,11 @@ use num_traits::{Float, Zero};
 use crate::pack::{Aligned, Packed};
 use crate::vector::{Elem, Vector};
 
+mod dot_rows;
 mod dot_two;
 mod few_centers;
 mod lanes_lloyd;
+pub(crate) use dot_rows::{DotRowsJob, dot_rows_chunk};
 pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
 pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, layout_budget};
 pub(crate) use lanes_lloyd::{LanesLloydJob, ShiftedCentroids, group_size as lanes_group_size};
@@ -49,6 +51,11 @@ pub(crate) trait Tiles {
     /// # Safety
     /// `V`'s instruction set must be available.
     unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>);
+    /// [`dot_rows_chunk`] with the ISA's points × centroids per pass along the rows.
+    ///
+    /// # Safety
+    /// `V`'s instruction set must be available.
+    unsafe fn dot_rows<V: Vector>(job: DotRowsJob<'_, V::T>) -> f64;
 }
 
 impl<T: Elem> Job<T> for ExactJob<'_, T> {
@@ -893,6 +900,21 @@ fn prefetch_lines<T>(data: &[T], first: usize, count: usize) {
         #[cfg(not(target_arch = "x86_64"))]
         let _ = at;
     }
+}
+
+/// Ask for the cache line holding `at` to be brought into L1 ahead of its use. A hint: it
+/// never faults (`at` may be past the data) and changes no result; on other architectures it
+/// does nothing.
+#[inline(always)]
+pub(crate) fn prefetch_line<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults and loads nothing into the program; SSE,
+    // which has it, is part of every x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// The lane-wise state of a [`ValueCheck`] while packing: where a value was above the bound or

@@ -93,7 +93,7 @@ pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use lanes::Lanes;
 pub use run::CHUNK_ROWS;
-pub use steps::{Dot, Exact, ScalarFused};
+pub use steps::{Dot, DotKernel, Exact, ROWS_MAX_K, ROWS_MIN_D, ScalarFused, rows_pay};
 
 use kmeans_core::{AssignVariant, IterationVariant, Precision, Registry, Shape, VariantInfo};
 
@@ -205,10 +205,12 @@ pub fn registry() -> Registry {
         AssignVariant::new(
             dot(
                 "assign/dot-blocked-par",
-                "+ threads: fixed chunks of points on rayon's current pool",
+                "+ threads: fixed chunks of points on rayon's current pool; for few centroids and long rows the register tile runs along the rows",
             )
             .parallel(),
-            Dot::new(Blocking::Cache).parallel(true),
+            Dot::new(Blocking::Cache)
+                .parallel(true)
+                .kernel(DotKernel::ByShape),
         ),
     ];
     let fused_exact = |name: &str, summary| {
@@ -254,10 +256,12 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             fused_dot(
                 "iter/dot-blocked-par",
-                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count)",
+                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count); for few centroids and long rows (k <= 20, d >= 200) the register tile runs along the rows, points read straight from the data",
             )
             .parallel(),
-            Dot::new(Blocking::Cache).parallel(true),
+            Dot::new(Blocking::Cache)
+                .parallel(true)
+                .kernel(DotKernel::ByShape),
         ),
         IterationVariant::new(
             VariantInfo::new(

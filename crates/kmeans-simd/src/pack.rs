@@ -93,22 +93,7 @@ impl<'a, T: Elem> Packed<'a, T> {
     pub(crate) fn new(centroids: Points<'a, T>, nr: usize, centre: bool) -> Self {
         let (k, d) = centroids.shape();
         let panels = k.div_ceil(nr);
-        let mut mu = vec![T::zero(); d];
-        if centre {
-            let mut column = Vec::with_capacity(k);
-            for (t, m) in mu.iter_mut().enumerate() {
-                column.clear();
-                column.extend(centroids.rows().map(|c| c[t]));
-                // A total order even with NaN (all equal, above every number): a first
-                // iteration on unchecked data packs centroids drawn from it, and an order that
-                // is not total may make the selection panic. ±0 stay equal, as before.
-                let (_, median, _) = column.select_nth_unstable_by(k / 2, |a, b| {
-                    a.partial_cmp(b)
-                        .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
-                });
-                *m = *median;
-            }
-        }
+        let mu = median_shift(centroids, centre);
         let mut panel_data = Aligned::zeros(panels * d * nr);
         let mut init = vec![T::neg_infinity(); panels * nr];
         let mut idx = vec![T::from_index(0); panels * nr];
@@ -140,6 +125,96 @@ impl<'a, T: Elem> Packed<'a, T> {
     pub(crate) fn panel(&self, p: usize) -> &[T] {
         let size = self.centroids.d() * self.nr;
         &self.panel_data.as_slice()[p * size..(p + 1) * size]
+    }
+}
+
+/// The shift `μ` of [`Packed`]: the coordinate-wise median of the centroids when `centre`, else
+/// zeros.
+fn median_shift<T: Elem>(centroids: Points<'_, T>, centre: bool) -> Vec<T> {
+    let (k, d) = centroids.shape();
+    let mut mu = vec![T::zero(); d];
+    if centre {
+        let mut column = Vec::with_capacity(k);
+        for (t, m) in mu.iter_mut().enumerate() {
+            column.clear();
+            column.extend(centroids.rows().map(|c| c[t]));
+            // A total order even with NaN (all equal, above every number): a first
+            // iteration on unchecked data packs centroids drawn from it, and an order that
+            // is not total may make the selection panic. ±0 stay equal, as before.
+            let (_, median, _) = column.select_nth_unstable_by(k / 2, |a, b| {
+                a.partial_cmp(b)
+                    .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+            });
+            *m = *median;
+        }
+    }
+    mu
+}
+
+/// `k` centroids for [`dot_rows_chunk`](crate::kernel::dot_rows_chunk): shifted by the same
+/// `μ` as [`Packed`], in groups of `kb` (the kernel's centroids per pass), each group
+/// interleaved vector by vector — the `t`-th vector of coordinates of its `kb` centroids
+/// side by side — so the kernel walks one pointer through a group instead of holding one per
+/// centroid (which did not fit the general-purpose registers). Rows are padded with zeros to
+/// whole vectors and the last group with zero centroids, whose scores are never read.
+#[derive(Debug)]
+pub(crate) struct RowCentroids<'a, T> {
+    /// The original centroids (for the exact distance to the winner).
+    pub centroids: Points<'a, T>,
+    /// Values per vector.
+    pub lanes: usize,
+    /// Centroids per group.
+    pub kb: usize,
+    /// `μ`, padded with zeros to whole vectors.
+    pub mu: Aligned<T>,
+    /// `groups × vectors per row × kb × lanes` shifted coordinates `c′ = c − μ`.
+    data: Aligned<T>,
+    /// `−‖c′_j‖² / 2` per centroid.
+    pub init: Vec<T>,
+}
+
+impl<'a, T: Elem> RowCentroids<'a, T> {
+    /// Shift `centroids` by their coordinate-wise median when `centre` is true and lay them
+    /// out for vectors of `lanes` and groups of `kb`.
+    pub(crate) fn new(centroids: Points<'a, T>, centre: bool, lanes: usize, kb: usize) -> Self {
+        let (k, d) = centroids.shape();
+        let steps = d.div_ceil(lanes);
+        let shift = median_shift(centroids, centre);
+        let mut mu = Aligned::zeros(steps * lanes);
+        mu.as_mut_slice()[..d].copy_from_slice(&shift);
+        let mut data = Aligned::zeros(k.div_ceil(kb) * steps * kb * lanes);
+        let out = data.as_mut_slice();
+        let mut init = Vec::with_capacity(k);
+        for (j, c) in centroids.rows().enumerate() {
+            let group = (j / kb) * steps * kb * lanes;
+            let mut norm = 0.0f64;
+            for (t, (&v, &m)) in c.iter().zip(&shift).enumerate() {
+                let shifted = v - m;
+                out[group + (t / lanes * kb + j % kb) * lanes + t % lanes] = shifted;
+                norm += shifted.as_f64() * shifted.as_f64();
+            }
+            init.push(T::of_f64(-0.5 * norm));
+        }
+        Self {
+            centroids,
+            lanes,
+            kb,
+            mu,
+            data,
+            init,
+        }
+    }
+
+    /// Number of centroids.
+    pub(crate) fn k(&self) -> usize {
+        self.init.len()
+    }
+
+    /// The group holding centroids `g · kb ..`: its vectors of coordinates, `kb` per step.
+    #[inline(always)]
+    pub(crate) fn group(&self, g: usize) -> &[T] {
+        let size = self.centroids.d().div_ceil(self.lanes) * self.kb * self.lanes;
+        &self.data.as_slice()[g * size..(g + 1) * size]
     }
 }
 

@@ -8,9 +8,9 @@ use kmeans_core::{AssignStep, FewCenterDistances, IterationStep, Points, RowDist
 
 use crate::isa::{Dispatch, Isa, Machine};
 use crate::kernel::{
-    self, Blocking, DistJob, DotJob, ExactJob, LanesJob, PointLanes, Sums, ValueCheck,
+    self, Blocking, DistJob, DotJob, DotRowsJob, ExactJob, LanesJob, PointLanes, Sums, ValueCheck,
 };
-use crate::pack::Packed;
+use crate::pack::{Packed, RowCentroids};
 use crate::run::{chunk_rows, finish_means, run_chunks_at};
 
 /// Assign (and, with `out`, accumulate and finish the means) through `chunk` over all chunks;
@@ -135,7 +135,38 @@ pub struct Dot {
     blocking: Blocking,
     parallel: bool,
     centre: bool,
+    kernel: DotKernel,
 }
+
+/// Which register tile [`Dot`] runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DotKernel {
+    /// The GEMM-like tile: centroids in the lanes, each point's coordinates broadcast, points
+    /// packed block by block (`kernel::dot_chunk`). The default.
+    #[default]
+    Tile,
+    /// Coordinates in the lanes: a few points against a few centroids per pass along the
+    /// rows, read straight from the data (`kernel::dot_rows_chunk`); for few centroids and
+    /// long rows.
+    Rows,
+    /// [`Rows`](DotKernel::Rows) where the shape favours it ([`rows_pay`]), else
+    /// [`Tile`](DotKernel::Tile).
+    ByShape,
+}
+
+/// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates:
+/// few centroids (the tile's panel would be mostly padding, and the row kernel's groups few)
+/// and long rows (the tile's packed points spill out of L1, while the row kernel's per-point
+/// reductions are amortised over `d`). Chosen by measurement (`MEASUREMENTS.md`, "Few
+/// centroids, long rows").
+pub fn rows_pay(k: usize, d: usize) -> bool {
+    k <= ROWS_MAX_K && d >= ROWS_MIN_D
+}
+
+/// Most centroids for which [`DotKernel::ByShape`] runs the row kernel.
+pub const ROWS_MAX_K: usize = 20;
+/// Fewest coordinates for which [`DotKernel::ByShape`] runs the row kernel.
+pub const ROWS_MIN_D: usize = 200;
 
 impl Default for Dot {
     fn default() -> Self {
@@ -151,6 +182,7 @@ impl Dot {
             blocking,
             parallel: false,
             centre: true,
+            kernel: DotKernel::Tile,
         }
     }
 
@@ -172,6 +204,12 @@ impl Dot {
     /// default). `false` shows the cancellation the shift avoids; it is not registered.
     pub fn centre(mut self, centre: bool) -> Self {
         self.centre = centre;
+        self
+    }
+
+    /// Which register tile to run (default [`DotKernel::Tile`]).
+    pub fn kernel(mut self, kernel: DotKernel) -> Self {
+        self.kernel = kernel;
         self
     }
 
@@ -229,6 +267,34 @@ impl Dot {
         check: Option<&ValueCheck<T>>,
     ) -> f64 {
         let (machine, blocking) = (self.machine, self.blocking);
+        let rows = match self.kernel {
+            DotKernel::Tile => false,
+            DotKernel::Rows => true,
+            DotKernel::ByShape => rows_pay(centroids.n(), centroids.d()),
+        };
+        if rows {
+            let (lanes, kb) = (T::lanes(machine), T::rows_kb(machine));
+            let row_centroids = RowCentroids::new(centroids, self.centre, lanes, kb);
+            return drive(
+                data,
+                centroids.n(),
+                labels,
+                out,
+                self.parallel,
+                &|_, p, l, s| {
+                    T::run(
+                        machine,
+                        DotRowsJob {
+                            points: p,
+                            centroids: &row_centroids,
+                            labels: l,
+                            sums: s,
+                            check,
+                        },
+                    )
+                },
+            );
+        }
         let (_, nr) = T::tile(machine, centroids.n());
         let packed = Packed::new(centroids, nr, self.centre);
         drive(

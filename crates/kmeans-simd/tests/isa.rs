@@ -10,7 +10,7 @@ use kmeans_core::{
     AssignVariant, IterationStep, IterationVariant, KMeans, Matrix, Points, Precision, Scalar,
     VariantInfo, data,
 };
-use kmeans_simd::{Auto, Blocking, CHUNK_ROWS, Dot, Exact, Hamerly, Isa, Lanes};
+use kmeans_simd::{Auto, Blocking, CHUNK_ROWS, Dot, DotKernel, Exact, Hamerly, Isa, Lanes};
 
 /// The step configurations that depend on the ISA, with the precision each declares.
 fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignVariant)> {
@@ -94,6 +94,18 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
             AssignVariant::new(ainfo(name, Precision::DotProduct), dot),
         );
     }
+    // The row kernel at every shape (dot-blocked-par runs it only for few centroids and long
+    // rows, which the kit's small cases are not).
+    let rows = Dot::with_isa(isa, Blocking::Cache)
+        .unwrap()
+        .parallel(true)
+        .kernel(DotKernel::Rows);
+    push(
+        format!("dot-rows-{isa}"),
+        Precision::DotProduct,
+        IterationVariant::new(info("dot-rows", Precision::DotProduct, true), rows),
+        AssignVariant::new(ainfo("dot-rows", Precision::DotProduct), rows),
+    );
     out
 }
 
@@ -470,4 +482,41 @@ fn the_first_iteration_survives_bad_values_in_the_centroids() {
             }
         }
     }
+}
+
+/// `DotKernel::ByShape` (dot-blocked-par's choice) runs the row kernel exactly where
+/// `rows_pay` says, on every ISA: bit for bit the forced kernel's labels and inertia there,
+/// the tile's elsewhere.
+#[test]
+fn by_shape_runs_the_kernel_rows_pay_names() {
+    for isa in Isa::available() {
+        for (n, k, d) in [
+            (500, 10, 300),
+            (500, 20, 200),
+            (500, 21, 300),
+            (500, 10, 64),
+        ] {
+            let data = data::blobs::<f32>(n, k, d, 1.0, 5);
+            let (points, centroids) = (data.data.view(), data.centers.view());
+            let run = |kernel| {
+                let step = Dot::with_isa(isa, Blocking::Cache).unwrap().kernel(kernel);
+                let mut labels = vec![0u32; n];
+                let (mut out, mut counts) = (vec![0f32; k * d], vec![0u32; k]);
+                let inertia = step.iterate(points, centroids, &mut labels, &mut out, &mut counts);
+                (labels, inertia.to_bits(), out)
+            };
+            let expected = if kmeans_simd::rows_pay(k, d) {
+                run(DotKernel::Rows)
+            } else {
+                run(DotKernel::Tile)
+            };
+            // `assert!`, not `assert_eq!`: a failure should not print 10⁵ values.
+            assert!(
+                run(DotKernel::ByShape) == expected,
+                "{isa} n={n} k={k} d={d}: not the kernel rows_pay names"
+            );
+        }
+    }
+    assert!(kmeans_simd::rows_pay(10, 784) && !kmeans_simd::rows_pay(10, 32));
+    assert!(!kmeans_simd::rows_pay(64, 784));
 }

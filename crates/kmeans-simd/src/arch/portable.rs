@@ -73,6 +73,12 @@ pub(crate) const MR: usize = 4;
 /// Centroid "vectors" (of one lane) per register tile.
 pub(crate) const NV: usize = 4;
 
+/// Points per pass of the row kernel ([`kernel::dot_rows_chunk`]).
+pub(crate) const ROWS_MR: usize = 2;
+/// Centroids per pass of the row kernel: 2 × 4 scalar accumulators within x86-64's 16
+/// baseline registers.
+pub(crate) const ROWS_KB: usize = 4;
+
 /// The portable register tile.
 struct Tile;
 
@@ -87,6 +93,11 @@ impl Tiles for Tile {
     unsafe fn dot_two<V: Vector>(job: DotTwoJob<'_, V::T>) {
         // SAFETY: as `dot`.
         unsafe { kernel::dot_two_chunk::<V, MR, NV>(job) }
+    }
+    #[inline(always)]
+    unsafe fn dot_rows<V: Vector>(job: kernel::DotRowsJob<'_, V::T>) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { kernel::dot_rows_chunk::<V, ROWS_MR, ROWS_KB>(job) }
     }
 }
 

@@ -40,7 +40,7 @@ use kmeans_core::{IterationState, IterationStep, Points};
 use super::hamerly::HamerlyState;
 use super::{Config, Dense};
 use crate::isa::Dispatch;
-use crate::{Blocking, Dot, Lanes};
+use crate::{Blocking, Dot, DotKernel, Lanes};
 
 /// No bounds for fewer centroids than this.
 pub const MIN_K: usize = 16;
@@ -94,7 +94,9 @@ impl Auto {
     /// On the ISA [`Isa::detected`](crate::Isa::detected) picked, multi-threaded.
     pub fn new() -> Self {
         Self {
-            lloyd: Dot::new(Blocking::Cache).parallel(true),
+            lloyd: Dot::new(Blocking::Cache)
+                .parallel(true)
+                .kernel(DotKernel::ByShape),
             lanes: Lanes::new().parallel(true),
             bounds: Config {
                 machine: crate::isa::Machine::detected(),
@@ -108,7 +110,9 @@ impl Auto {
     /// Pinned to `isa`; `None` when this CPU lacks it.
     pub fn with_isa(isa: crate::Isa) -> Option<Self> {
         Some(Self {
-            lloyd: Dot::with_isa(isa, Blocking::Cache)?.parallel(true),
+            lloyd: Dot::with_isa(isa, Blocking::Cache)?
+                .parallel(true)
+                .kernel(DotKernel::ByShape),
             lanes: Lanes::with_isa(isa)?.parallel(true),
             bounds: Config {
                 machine: crate::isa::Machine::new(isa)?,

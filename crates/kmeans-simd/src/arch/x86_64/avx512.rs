@@ -47,6 +47,15 @@ pub(crate) const NV: usize = 2;
 /// 24 points × 1 vector = 24 accumulators + 1 panel vector + broadcasts fit the 32 zmm registers.
 pub(crate) const MR1: usize = 24;
 
+/// Points per pass of the row kernel ([`kernel::dot_rows_chunk`]): one, so its `ROWS_KB`
+/// accumulators, the point's vector, `μ` and a centroid vector stay in registers (with 2 points
+/// × 10 or 12 centroids LLVM spilled accumulators to the stack), and the point's row is read
+/// as one stream. Measured with the `kernel_choice` example (`MEASUREMENTS.md`).
+pub(crate) const ROWS_MR: usize = 1;
+/// Centroids per pass of the row kernel: at 60 000 × 784, k = 10 f32, groups of 10 ran in
+/// 0.67× the tile's time, of 8 (two passes) 1.01×, of 16 (a group of 50 KiB, past L1) 0.93×.
+pub(crate) const ROWS_KB: usize = 10;
+
 /// Avx512's register tiles.
 struct Tile;
 
@@ -73,6 +82,11 @@ impl Tiles for Tile {
                 kernel::dot_two_chunk::<V, MR1, 1>(job)
             }
         }
+    }
+    #[inline(always)]
+    unsafe fn dot_rows<V: Vector>(job: kernel::DotRowsJob<'_, V::T>) -> f64 {
+        // SAFETY: forwarded from the caller.
+        unsafe { kernel::dot_rows_chunk::<V, ROWS_MR, ROWS_KB>(job) }
     }
 }
 
