@@ -20,7 +20,7 @@
 //! | 2 | `simd/assign/exact`, `simd/iter/exact-fused` | SIMD along `d`, 4 centroids per pass |
 //! | 3 | `simd/assign/dot-regblock`, `simd/iter/dot-regblock-fused` | dot-product form as a GEMM-like register tile, arg-min in registers |
 //! | 4 | `simd/assign/dot-blocked`, `simd/iter/dot-blocked-fused` | + cache blocking: centroid tiles reused from L1, point blocks from L2 |
-//! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order |
+//! | 5 | `simd/assign/dot-blocked-par`, `simd/iter/dot-blocked-par` | + threads: fixed chunks, partial sums added in chunk order; for few centroids and long rows ([`rows_pay`]) the tile turned to put coordinates in the lanes (`kernel/dot_rows.rs`) |
 //! | — | `simd/iter/exact-par` | rung 2 with threads: exact precision, parallel |
 //! | — | `simd/iter/hamerly` | Hamerly's bounds on a per-fit state: most points skip all but one distance; the survivors get a dense exact pass per block (see `bounds/`) |
 //! | — | `simd/iter/yinyang` | Yinyang's bounds: centroids in `k/10` groups; most points skip every distance, the survivors recompute only the groups they cannot rule out, a dense pass per group and block |
@@ -80,6 +80,7 @@
 
 mod arch;
 mod bounds;
+mod cache;
 mod isa;
 mod kernel;
 mod lanes;
@@ -89,6 +90,7 @@ mod steps;
 mod vector;
 
 pub use bounds::{Auto, Hamerly, Yinyang, auto};
+pub use cache::{DEFAULT_L1D_BYTES, l1d_bytes};
 pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use lanes::Lanes;
@@ -256,7 +258,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             fused_dot(
                 "iter/dot-blocked-par",
-                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count); for few centroids and long rows (k <= 20, d >= 200) the register tile runs along the rows, points read straight from the data",
+                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count); for few centroids and long rows (k <= 20, d >= 200, centroids within 2/3 of L1d) the register tile runs along the rows, points read straight from the data",
             )
             .parallel(),
             Dot::new(Blocking::Cache)

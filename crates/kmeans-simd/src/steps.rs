@@ -154,13 +154,16 @@ pub enum DotKernel {
     ByShape,
 }
 
-/// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates:
-/// few centroids (the tile's panel would be mostly padding, and the row kernel's groups few)
-/// and long rows (the tile's packed points spill out of L1, while the row kernel's per-point
-/// reductions are amortised over `d`). Chosen by measurement (`MEASUREMENTS.md`, "Few
-/// centroids, long rows").
-pub fn rows_pay(k: usize, d: usize) -> bool {
-    k <= ROWS_MAX_K && d >= ROWS_MIN_D
+/// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates of
+/// `elem` bytes: few centroids (the tile's panel would be mostly padding, and the row kernel's
+/// passes few) and long rows (the tile's packed points spill out of L1, while the row kernel's
+/// per-point sums across lanes are amortised over `d`) — and all the centroids in two thirds of
+/// this core's L1 data cache ([`crate::l1d_bytes`]), because each point reads every centroid:
+/// from L2 they would cost more than the point's own row from memory. Chosen by measurement
+/// (`MEASUREMENTS.md`, "Few centroids, long rows"); the largest set measured winning was
+/// 60 000 × 784 f32, k = 10: 31 KiB of centroids in a 48 KiB L1.
+pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
+    k <= ROWS_MAX_K && d >= ROWS_MIN_D && 3 * k * d * elem <= 2 * crate::l1d_bytes()
 }
 
 /// Most centroids for which [`DotKernel::ByShape`] runs the row kernel.
@@ -270,7 +273,7 @@ impl Dot {
         let rows = match self.kernel {
             DotKernel::Tile => false,
             DotKernel::Rows => true,
-            DotKernel::ByShape => rows_pay(centroids.n(), centroids.d()),
+            DotKernel::ByShape => rows_pay(centroids.n(), centroids.d(), std::mem::size_of::<T>()),
         };
         if rows {
             let (lanes, kb) = (T::lanes(machine), T::rows_kb(machine));

@@ -505,7 +505,7 @@ fn by_shape_runs_the_kernel_rows_pay_names() {
                 let inertia = step.iterate(points, centroids, &mut labels, &mut out, &mut counts);
                 (labels, inertia.to_bits(), out)
             };
-            let expected = if kmeans_simd::rows_pay(k, d) {
+            let expected = if kmeans_simd::rows_pay(k, d, 4) {
                 run(DotKernel::Rows)
             } else {
                 run(DotKernel::Tile)
@@ -517,6 +517,9 @@ fn by_shape_runs_the_kernel_rows_pay_names() {
             );
         }
     }
-    assert!(kmeans_simd::rows_pay(10, 784) && !kmeans_simd::rows_pay(10, 32));
-    assert!(!kmeans_simd::rows_pay(64, 784));
+    // Short rows, many centroids, or centroids that do not fit in L1: the tile.
+    assert!(kmeans_simd::rows_pay(10, 300, 4) && !kmeans_simd::rows_pay(10, 32, 4));
+    assert!(!kmeans_simd::rows_pay(64, 784, 4));
+    let l1 = kmeans_simd::l1d_bytes();
+    assert!(!kmeans_simd::rows_pay(10, l1 / 10, 4) && kmeans_simd::rows_pay(10, l1 / 80, 4));
 }

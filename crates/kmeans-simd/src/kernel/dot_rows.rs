@@ -43,7 +43,6 @@ pub(crate) struct DotRowsJob<'a, T> {
     pub check: Option<&'a ValueCheck<T>>,
 }
 
-// ANCHOR: dot_rows_chunk
 /// For each run of `MR` points: the centroids in groups of `KB`, each group one pass along
 /// the rows ([`row_group`]), then each point's best score (strictly greater: the lower index
 /// wins a tie) is its label; at the end of the run the fused update and, in `f32`, the exact
@@ -150,6 +149,7 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
     inertia.max(0.0)
 }
 
+// ANCHOR: row_group
 /// One pass along the rows of `MR` points against centroids `g .. g + KB` (the last group
 /// padded with zero centroids): `x′ = x − μ` a vector at a time, one FMA per point, centroid and vector of
 /// coordinates, then each accumulator reduced. Returns the dot products `x′·c′` and, with
@@ -218,6 +218,8 @@ unsafe fn row_group<
         (dots, norms)
     }
 }
+
+// ANCHOR_END: row_group
 
 /// The end of a run where the score's rounding is too coarse for the inertia (`f32`): for
 /// each point, `Σ ((x − μ) − c′)²` to its winner, read from the centroids' group layout (the
@@ -308,6 +310,7 @@ unsafe fn shifted<V: Vector, const MR: usize, const CHECK: bool>(
     }
 }
 
+// ANCHOR: accumulate
 /// One vector of coordinates: `acc[r][j] += x′_r · c_j` (one load of each centroid's vector,
 /// `c + j · LANES`, serves all `MR` points), and with `NORM` (in `f64`) `sq[r] += x′_r²`.
 ///
@@ -335,4 +338,4 @@ unsafe fn accumulate<V: Vector, const MR: usize, const KB: usize, const NORM: bo
         }
     }
 }
-// ANCHOR_END: dot_rows_chunk
+// ANCHOR_END: accumulate

@@ -48,8 +48,7 @@ pub(crate) const MR1: usize = 12;
 /// `ROWS_KB` accumulators, the point's vector, `μ` and a centroid vector: 13 of the 16 ymm
 /// registers).
 pub(crate) const ROWS_MR: usize = 1;
-/// Centroids per pass of the row kernel: as on AVX-512, so both group the centroids alike. A
-/// group at d = 784 f32 is 31 KiB, most of a 32 KiB L1 (Zen 3): not measured on such a CPU.
+/// Centroids per pass of the row kernel: as on AVX-512, so both group the centroids alike.
 pub(crate) const ROWS_KB: usize = 10;
 
 /// Avx2's register tiles.
