@@ -211,6 +211,11 @@ impl Machine {
     }
 }
 
+/// Shortest rows for which the row kernel runs one point at a time: measured better at d = 784,
+/// worse at 300 and below (`MEASUREMENTS.md`, "Few centroids, long rows"); the line between
+/// is not measured closer.
+pub(crate) const ROWS_LONG_D: usize = 512;
+
 /// The per-float-type kernel table: which entry point runs a job on a [`Machine`], and the
 /// register tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
 pub(crate) trait Dispatch: crate::vector::Elem {
@@ -221,14 +226,21 @@ pub(crate) trait Dispatch: crate::vector::Elem {
     fn tile(machine: Machine, k: usize) -> (usize, usize);
     /// Values of this type per vector register of `machine`.
     fn lanes(machine: Machine) -> usize;
-    /// Centroids per pass of `machine`'s row kernel (`kernel::dot_rows_chunk`).
-    fn rows_kb(machine: Machine) -> usize {
+    /// Centroids per pass of `machine`'s row kernel (`kernel::dot_rows_chunk`) for rows of `d`:
+    /// one point against `ROWS_KB` for rows of at least [`ROWS_LONG_D`], else two points
+    /// against `ROWS_PAIR_KB` (x86-64; the portable kernel has one shape).
+    fn rows_kb(machine: Machine, d: usize) -> usize {
+        let long = d >= ROWS_LONG_D;
         match machine {
             Machine::Portable => portable::ROWS_KB,
             #[cfg(target_arch = "x86_64")]
-            Machine::Avx2(_) => tiles::AVX2_ROWS_KB,
+            Machine::Avx2(_) if long => tiles::AVX2_ROWS_KB,
             #[cfg(target_arch = "x86_64")]
-            Machine::Avx512(_) => tiles::AVX512_ROWS_KB,
+            Machine::Avx2(_) => tiles::AVX2_ROWS_PAIR_KB,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx512(_) if long => tiles::AVX512_ROWS_KB,
+            #[cfg(target_arch = "x86_64")]
+            Machine::Avx512(_) => tiles::AVX512_ROWS_PAIR_KB,
         }
     }
     /// Run a chunk kernel on `machine` (and count it).

@@ -95,7 +95,9 @@ pub use isa::{ISA_ENV, Isa, IsaEnvError};
 pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use lanes::Lanes;
 pub use run::CHUNK_ROWS;
-pub use steps::{Dot, DotKernel, Exact, ROWS_MAX_K, ROWS_MIN_D, ScalarFused, rows_pay};
+pub use steps::{
+    Dot, DotKernel, Exact, ROWS_D_PER_K, ROWS_MAX_K, ROWS_MIN_D, ScalarFused, rows_pay,
+};
 
 use kmeans_core::{AssignVariant, IterationVariant, Precision, Registry, Shape, VariantInfo};
 
@@ -258,7 +260,7 @@ pub fn registry() -> Registry {
         IterationVariant::new(
             fused_dot(
                 "iter/dot-blocked-par",
-                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count); for few centroids and long rows (k <= 20, d >= 200, centroids within 2/3 of L1d) the register tile runs along the rows, points read straight from the data",
+                "+ threads: fixed chunks, partial sums added in chunk order (bit-identical for any thread count); for few centroids and long rows (k <= min(20, d/10), d >= 128, centroids within 2/3 of L1d) the register tile runs along the rows, points read straight from the data",
             )
             .parallel(),
             Dot::new(Blocking::Cache)

@@ -155,27 +155,27 @@ pub enum DotKernel {
 }
 
 /// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates of
-/// `elem` bytes: few centroids (the tile's panel would be mostly padding, and the row kernel's
-/// passes few) and long rows (the tile's packed points spill out of L1, while the row kernel's
-/// per-point sums across lanes are amortised over `d`) — and all the centroids in two thirds of
-/// this core's L1 data cache ([`crate::l1d_bytes`]), because each point reads every centroid:
-/// from L2 they would cost more than the point's own row from memory. Chosen by measurement
-/// (`MEASUREMENTS.md`, "Few centroids, long rows"); the largest set measured winning was
-/// 60 000 × 784 f32, k = 10: 31 KiB of centroids in a 48 KiB L1.
+/// `elem` bytes: few centroids for the row's length (the tile's panel would be mostly padding,
+/// while the row kernel's per-point sums across lanes, one per centroid, are amortised over
+/// `d`) — at most [`ROWS_MAX_K`], at most one per [`ROWS_D_PER_K`] coordinates, rows of at
+/// least [`ROWS_MIN_D`] — and all the centroids in two thirds of this core's L1 data cache
+/// ([`crate::l1d_bytes`]), because every point reads every centroid: from L2 they would cost
+/// more than the point's own row from memory. Drawn from measurements on AVX-512 and AVX2
+/// (`MEASUREMENTS.md`, "Few centroids, long rows"): both win at k ≤ 10, d ≥ 128 and k ≤ 20,
+/// d ≥ 200, and lose at k = 16, d = 128 and k = 32, d = 300; the largest set of centroids
+/// measured winning was 60 000 × 784 f32, k = 10: 31 KiB in a 48 KiB L1.
 pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
-    k <= ROWS_MAX_K && d >= ROWS_MIN_D && 3 * k * d * elem <= 2 * crate::l1d_bytes()
+    d >= ROWS_MIN_D
+        && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
+        && 3 * k * d * elem <= 2 * crate::l1d_bytes()
 }
 
 /// Most centroids for which [`DotKernel::ByShape`] runs the row kernel.
 pub const ROWS_MAX_K: usize = 20;
 /// Fewest coordinates for which [`DotKernel::ByShape`] runs the row kernel.
-pub const ROWS_MIN_D: usize = 200;
-
-impl Default for Dot {
-    fn default() -> Self {
-        Self::new(Blocking::Cache)
-    }
-}
+pub const ROWS_MIN_D: usize = 128;
+/// Coordinates per centroid below which [`DotKernel::ByShape`] keeps the tile.
+pub const ROWS_D_PER_K: usize = 10;
 
 impl Dot {
     /// Single-threaded, centred, with `blocking`, on the ISA [`Isa::detected`] picked.
@@ -276,7 +276,7 @@ impl Dot {
             DotKernel::ByShape => rows_pay(centroids.n(), centroids.d(), std::mem::size_of::<T>()),
         };
         if rows {
-            let (lanes, kb) = (T::lanes(machine), T::rows_kb(machine));
+            let (lanes, kb) = (T::lanes(machine), T::rows_kb(machine, centroids.d()));
             let row_centroids = RowCentroids::new(centroids, self.centre, lanes, kb);
             return drive(
                 data,

@@ -484,6 +484,32 @@ fn the_first_iteration_survives_bad_values_in_the_centroids() {
     }
 }
 
+/// The row kernel's two shapes on every ISA: two points at a time below 512 coordinates (the
+/// kit's shapes above), one point at a time from there — with tails of `d`, partial groups of
+/// centroids and runs of points, in f32 and f64.
+#[test]
+fn the_row_kernel_on_long_rows_on_every_isa() {
+    let mut failures = Vec::new();
+    for isa in Isa::available() {
+        let step = Dot::with_isa(isa, Blocking::Cache)
+            .unwrap()
+            .parallel(true)
+            .kernel(DotKernel::Rows);
+        for d in [511, 512, 519, 784] {
+            for (n, k) in [(13, 7), (9, 10), (25, 21)] {
+                let seed = (d * 100 + k) as u64;
+                if let Err(e) = check::<f32>(&step, Precision::DotProduct, n, k, d, seed) {
+                    failures.push(format!("{isa} f32 n={n} k={k} d={d}: {e}"));
+                }
+                if let Err(e) = check::<f64>(&step, Precision::DotProduct, n, k, d, seed) {
+                    failures.push(format!("{isa} f64 n={n} k={k} d={d}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// `DotKernel::ByShape` (dot-blocked-par's choice) runs the row kernel exactly where
 /// `rows_pay` says, on every ISA: bit for bit the forced kernel's labels and inertia there,
 /// the tile's elsewhere.

@@ -73,9 +73,7 @@ pub(crate) const MR: usize = 4;
 /// Centroid "vectors" (of one lane) per register tile.
 pub(crate) const NV: usize = 4;
 
-/// Points per pass of the row kernel ([`kernel::dot_rows_chunk`]).
-pub(crate) const ROWS_MR: usize = 2;
-/// Centroids per pass of the row kernel: 2 × 4 scalar accumulators within x86-64's 16
+/// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`], two points at a time): 2 × 4 scalar accumulators within x86-64's 16
 /// baseline registers.
 pub(crate) const ROWS_KB: usize = 4;
 
@@ -97,7 +95,7 @@ impl Tiles for Tile {
     #[inline(always)]
     unsafe fn dot_rows<V: Vector>(job: kernel::DotRowsJob<'_, V::T>) -> f64 {
         // SAFETY: forwarded from the caller.
-        unsafe { kernel::dot_rows_chunk::<V, ROWS_MR, ROWS_KB>(job) }
+        unsafe { kernel::dot_rows_chunk::<V, 2, ROWS_KB>(job) }
     }
 }
 

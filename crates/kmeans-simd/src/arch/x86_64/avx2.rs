@@ -44,12 +44,16 @@ pub(crate) const NV: usize = 2;
 /// 12 points × 1 vector = 12 accumulators + 1 panel vector + 1 broadcast fit the 16 ymm registers.
 pub(crate) const MR1: usize = 12;
 
-/// Points per pass of the row kernel ([`kernel::dot_rows_chunk`]): one, as on AVX-512 (its
-/// `ROWS_KB` accumulators, the point's vector, `μ` and a centroid vector: 13 of the 16 ymm
-/// registers).
-pub(crate) const ROWS_MR: usize = 1;
-/// Centroids per pass of the row kernel: as on AVX-512, so both group the centroids alike.
+/// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`]) for long rows: one point
+/// against 10, so the accumulators, the point's vector, `μ` and a centroid vector stay in
+/// registers (with 2 points × 10 or 12 centroids LLVM spilled accumulators to the stack) and
+/// the row is read as one stream. At 60 000 × 784, k = 10 f32 on AVX-512 this ran in 0.64× the
+/// tile's time against 0.71–0.73× for 2 × 5; groups of 8 (two passes) 1.01×, of 16 0.93×.
 pub(crate) const ROWS_KB: usize = 10;
+/// Centroids per pass of the row kernel for shorter rows: two points against 5, so each
+/// centroid vector loaded serves two FMAs (10 accumulators). 0.50–0.82× the tile's time at d
+/// = 128–300 on AVX-512, where one point against 10 ran 0.79–0.95× (`MEASUREMENTS.md`).
+pub(crate) const ROWS_PAIR_KB: usize = 5;
 
 /// Avx2's register tiles.
 struct Tile;
@@ -80,8 +84,15 @@ impl Tiles for Tile {
     }
     #[inline(always)]
     unsafe fn dot_rows<V: Vector>(job: kernel::DotRowsJob<'_, V::T>) -> f64 {
-        // SAFETY: forwarded from the caller.
-        unsafe { kernel::dot_rows_chunk::<V, ROWS_MR, ROWS_KB>(job) }
+        // SAFETY: forwarded from the caller; the centroids were laid out for one of the two
+        // group sizes (checked in dot_rows_chunk).
+        unsafe {
+            if job.centroids.kb == ROWS_KB {
+                kernel::dot_rows_chunk::<V, 1, ROWS_KB>(job)
+            } else {
+                kernel::dot_rows_chunk::<V, 2, ROWS_PAIR_KB>(job)
+            }
+        }
     }
 }
 

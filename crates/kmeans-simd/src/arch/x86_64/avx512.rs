@@ -47,14 +47,16 @@ pub(crate) const NV: usize = 2;
 /// 24 points × 1 vector = 24 accumulators + 1 panel vector + broadcasts fit the 32 zmm registers.
 pub(crate) const MR1: usize = 24;
 
-/// Points per pass of the row kernel ([`kernel::dot_rows_chunk`]): one, so its `ROWS_KB`
-/// accumulators, the point's vector, `μ` and a centroid vector stay in registers (with 2 points
-/// × 10 or 12 centroids LLVM spilled accumulators to the stack), and the point's row is read
-/// as one stream. Measured with the `kernel_choice` example (`MEASUREMENTS.md`).
-pub(crate) const ROWS_MR: usize = 1;
-/// Centroids per pass of the row kernel: at 60 000 × 784, k = 10 f32, groups of 10 ran in
-/// 0.67× the tile's time, of 8 (two passes) 1.01×, of 16 (a group of 50 KiB, past L1) 0.93×.
+/// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`]) for long rows: one point
+/// against 10, so the accumulators, the point's vector, `μ` and a centroid vector stay in
+/// registers (with 2 points × 10 or 12 centroids LLVM spilled accumulators to the stack) and
+/// the row is read as one stream. At 60 000 × 784, k = 10 f32 on AVX-512 this ran in 0.64× the
+/// tile's time against 0.71–0.73× for 2 × 5; groups of 8 (two passes) 1.01×, of 16 0.93×.
 pub(crate) const ROWS_KB: usize = 10;
+/// Centroids per pass of the row kernel for shorter rows: two points against 5, so each
+/// centroid vector loaded serves two FMAs (10 accumulators). 0.50–0.82× the tile's time at d
+/// = 128–300 on AVX-512, where one point against 10 ran 0.79–0.95× (`MEASUREMENTS.md`).
+pub(crate) const ROWS_PAIR_KB: usize = 5;
 
 /// Avx512's register tiles.
 struct Tile;
@@ -85,8 +87,15 @@ impl Tiles for Tile {
     }
     #[inline(always)]
     unsafe fn dot_rows<V: Vector>(job: kernel::DotRowsJob<'_, V::T>) -> f64 {
-        // SAFETY: forwarded from the caller.
-        unsafe { kernel::dot_rows_chunk::<V, ROWS_MR, ROWS_KB>(job) }
+        // SAFETY: forwarded from the caller; the centroids were laid out for one of the two
+        // group sizes (checked in dot_rows_chunk).
+        unsafe {
+            if job.centroids.kb == ROWS_KB {
+                kernel::dot_rows_chunk::<V, 1, ROWS_KB>(job)
+            } else {
+                kernel::dot_rows_chunk::<V, 2, ROWS_PAIR_KB>(job)
+            }
+        }
     }
 }
 

@@ -10,8 +10,10 @@ pub(crate) use avx512::Avx512;
 pub(crate) mod tiles {
     pub(crate) use super::avx2::{
         MR as AVX2_MR, MR1 as AVX2_MR1, NV as AVX2_NV, ROWS_KB as AVX2_ROWS_KB,
+        ROWS_PAIR_KB as AVX2_ROWS_PAIR_KB,
     };
     pub(crate) use super::avx512::{
         MR as AVX512_MR, MR1 as AVX512_MR1, NV as AVX512_NV, ROWS_KB as AVX512_ROWS_KB,
+        ROWS_PAIR_KB as AVX512_ROWS_PAIR_KB,
     };
 }
