@@ -6,13 +6,14 @@
 //! in L1 (24 rows × 784 f32 = 75 KiB), so every broadcast comes from L2 while packing waits on
 //! memory. Here the *coordinates* are in the lanes instead: `MR` points against `KB`
 //! centroids, one vector of each point's row against one vector of each centroid's row per
-//! FMA, `MR · KB` accumulators reduced to scores once per row. The points are read once, in
-//! order, straight from the data (shifted by `μ` in registers, no packing), so the hardware
-//! prefetcher streams them; the few centroids stay in L1.
+//! FMA, `MR · KB` accumulators reduced to scores once per row. The points are read in order,
+//! straight from the data (shifted by `μ` in registers, no packing) with a prefetch one run
+//! ahead; the few centroids stay in L1 (`rows_pay` checks that they fit).
 //!
 //! The scores are the same `x′·c′ − ‖c′‖²/2` as [`dot_chunk`]'s (with the same shift `μ`),
 //! summed in another order, so a near-tie may go the other way; the arg-max keeps the lower
-//! index on an exact tie, and the update and inertia are [`add_block`]'s.
+//! index on an exact tie. The update and, in `f64`, the inertia (read off the score) are
+//! [`add_block`]'s; in `f32` the exact distance to the winner is [`finish_run`]'s.
 //!
 //! [`dot_chunk`]: super::dot_chunk
 
@@ -45,10 +46,10 @@ pub(crate) struct DotRowsJob<'a, T> {
 
 /// For each run of `MR` points: the centroids in groups of `KB`, each group one pass along
 /// the rows ([`row_group`]), then each point's best score (strictly greater: the lower index
-/// wins a tie) is its label; at the end of the run the fused update and, in `f32`, the exact
-/// distance to the winner ([`add_block`]). The last group is completed with copies of the
-/// last centroid whose scores are never read, and the last run with copies of its last point
-/// whose labels are never written.
+/// wins a tie) is its label; at the end of the run the fused update and the inertia
+/// ([`add_block`] in `f64`, [`finish_run`] with the exact distance in `f32`). The last group
+/// is padded with zero centroids whose scores are never read, and the last run with copies of
+/// its last point whose labels are never written.
 ///
 /// # Safety
 /// `V`'s instruction set must be available.
@@ -110,9 +111,6 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
                 inertia += norm[r].as_f64() - 2.0 * best[r].as_f64();
             }
         }
-        // SAFETY: the run's labels were just written (each `< k`: they start at 0 and only
-        // take indices `g + j < k`); rows `i .. i + rows` are within the chunk; the caller
-        // guarantees the ISA.
         // SAFETY: the run's labels were just written (each `< k`: they start at 0 and only
         // take indices `g + j < k`); rows `i .. i + rows` are within the chunk; the centroids
         // were laid out for `LANES` and `KB`; the caller guarantees the ISA.
@@ -190,9 +188,8 @@ unsafe fn row_group<
         while t < main {
             let xv = shifted::<V, MR, CHECK>(&x, t, lanes, mu, flags.as_deref_mut());
             if FIRST {
-                // The same place in the next run's rows (`MR` rows on): the rows are read in
-                // `MR` interleaved streams, which the hardware prefetcher alone left waiting
-                // on memory.
+                // The same place in the next run's rows (`MR` rows on): with the hardware
+                // prefetcher alone the loads of a row waited on memory (`MEASUREMENTS.md`).
                 for p in x {
                     prefetch_line(p.wrapping_add(t + MR * d));
                 }
