@@ -98,16 +98,12 @@ impl<'a, T: Elem> Packed<'a, T> {
         let mut init = vec![T::neg_infinity(); panels * nr];
         let mut idx = vec![T::from_index(0); panels * nr];
         let data = panel_data.as_mut_slice();
-        for (j, c) in centroids.rows().enumerate() {
-            let (p, lane) = (j / nr, j % nr);
-            let mut norm = 0.0f64;
-            for t in 0..d {
-                let shifted = c[t] - mu[t];
-                data[p * d * nr + t * nr + lane] = shifted;
-                norm += shifted.as_f64() * shifted.as_f64();
-            }
-            init[j] = T::of_f64(-0.5 * norm);
-            idx[j] = T::from_index(j);
+        let scores = shift_into(centroids, &mu, |j, t, shifted| {
+            data[j / nr * d * nr + t * nr + j % nr] = shifted;
+        });
+        init[..k].copy_from_slice(&scores);
+        for (j, idx) in idx.iter_mut().enumerate().take(k) {
+            *idx = T::from_index(j);
         }
         Self {
             centroids,
@@ -151,6 +147,29 @@ fn median_shift<T: Elem>(centroids: Points<'_, T>, centre: bool) -> Vec<T> {
     mu
 }
 
+/// Each coordinate of each centroid less `mu`'s, handed to `put(centroid, coordinate, value)`
+/// for a kernel's layout; returns every centroid's `−‖c − μ‖² / 2` (summed in `f64`), the
+/// dot kernels' starting score.
+fn shift_into<T: Elem>(
+    centroids: Points<'_, T>,
+    mu: &[T],
+    mut put: impl FnMut(usize, usize, T),
+) -> Vec<T> {
+    centroids
+        .rows()
+        .enumerate()
+        .map(|(j, c)| {
+            let mut norm = 0.0f64;
+            for (t, (&v, &m)) in c.iter().zip(mu).enumerate() {
+                let shifted = v - m;
+                put(j, t, shifted);
+                norm += shifted.as_f64() * shifted.as_f64();
+            }
+            T::of_f64(-0.5 * norm)
+        })
+        .collect()
+}
+
 /// `k` centroids for [`dot_rows_chunk`](crate::kernel::dot_rows_chunk): shifted by the same
 /// `μ` as [`Packed`], in groups of `kb` (the kernel's centroids per pass), each group
 /// interleaved vector by vector — the `t`-th vector of coordinates of its `kb` centroids
@@ -184,17 +203,10 @@ impl<'a, T: Elem> RowCentroids<'a, T> {
         mu.as_mut_slice()[..d].copy_from_slice(&shift);
         let mut data = Aligned::zeros(k.div_ceil(kb) * steps * kb * lanes);
         let out = data.as_mut_slice();
-        let mut init = Vec::with_capacity(k);
-        for (j, c) in centroids.rows().enumerate() {
-            let group = (j / kb) * steps * kb * lanes;
-            let mut norm = 0.0f64;
-            for (t, (&v, &m)) in c.iter().zip(&shift).enumerate() {
-                let shifted = v - m;
-                out[group + (t / lanes * kb + j % kb) * lanes + t % lanes] = shifted;
-                norm += shifted.as_f64() * shifted.as_f64();
-            }
-            init.push(T::of_f64(-0.5 * norm));
-        }
+        let init = shift_into(centroids, &shift, |j, t, shifted| {
+            out[(j / kb) * steps * kb * lanes + (t / lanes * kb + j % kb) * lanes + t % lanes] =
+                shifted;
+        });
         Self {
             centroids,
             lanes,
