@@ -138,6 +138,12 @@ pub struct Dot {
     kernel: DotKernel,
 }
 
+impl Default for Dot {
+    fn default() -> Self {
+        Self::new(Blocking::Cache)
+    }
+}
+
 /// Which register tile [`Dot`] runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DotKernel {

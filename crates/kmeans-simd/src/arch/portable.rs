@@ -73,8 +73,8 @@ pub(crate) const MR: usize = 4;
 /// Centroid "vectors" (of one lane) per register tile.
 pub(crate) const NV: usize = 4;
 
-/// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`], two points at a time): 2 × 4 scalar accumulators within x86-64's 16
-/// baseline registers.
+/// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`], two points at a time):
+/// 2 × 4 scalar accumulators within x86-64's 16 baseline registers.
 pub(crate) const ROWS_KB: usize = 4;
 
 /// The portable register tile.

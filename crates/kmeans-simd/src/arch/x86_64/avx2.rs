@@ -45,14 +45,13 @@ pub(crate) const NV: usize = 2;
 pub(crate) const MR1: usize = 12;
 
 /// Centroids per pass of the row kernel ([`kernel::dot_rows_chunk`]) for long rows: one point
-/// against 10, so the accumulators, the point's vector, `μ` and a centroid vector stay in
-/// registers (with 2 points × 10 or 12 centroids LLVM spilled accumulators to the stack) and
-/// the row is read as one stream. At 60 000 × 784, k = 10 f32 on AVX-512 this ran in 0.64× the
-/// tile's time against 0.71–0.73× for 2 × 5; groups of 8 (two passes) 1.01×, of 16 0.93×.
+/// against 10, as on AVX-512 (10 accumulators, the point's vector, `μ` and a centroid vector:
+/// 13 of the 16 ymm registers). Pinned on the AVX-512 Xeon, 60 000 × 784, k = 10 f32 ran in
+/// 0.67–0.69× the tile's time.
 pub(crate) const ROWS_KB: usize = 10;
 /// Centroids per pass of the row kernel for shorter rows: two points against 5, so each
-/// centroid vector loaded serves two FMAs (10 accumulators). 0.50–0.82× the tile's time at d
-/// = 128–300 on AVX-512, where one point against 10 ran 0.79–0.95× (`MEASUREMENTS.md`).
+/// centroid vector loaded serves two FMAs. Pinned on the same Xeon, 10⁵ × 10 × 128 ran in 0.93×
+/// the tile's time where one point against 10 ran 1.17× (`MEASUREMENTS.md`).
 pub(crate) const ROWS_PAIR_KB: usize = 5;
 
 /// Avx2's register tiles.
