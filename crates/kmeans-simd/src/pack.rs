@@ -190,12 +190,40 @@ pub(crate) struct RowCentroids<'a, T> {
     data: Aligned<T>,
     /// `−‖c′_j‖² / 2` per centroid.
     pub init: Vec<T>,
+    /// Coordinates per pass along the rows: `d` or more for the whole row, else a multiple
+    /// of `lanes` ([`row_span`]).
+    pub span: usize,
+}
+
+/// Coordinates per pass of the row kernel over `k` centroids of `d` values of `elem` bytes
+/// (both padded: `k` to whole groups, `d` to whole vectors of `lanes`): the whole row when all
+/// of them fit in two thirds of an L1 data cache of `l1d` bytes — every point reads every
+/// centroid, and the rest of L1 holds the rows streaming past — else as few spans as fit,
+/// of whole vectors and of even lengths (a short last span would pay a pass's fixed costs for
+/// little work).
+pub(crate) fn row_span(k: usize, d: usize, lanes: usize, elem: usize, l1d: usize) -> usize {
+    let budget = 2 * l1d / 3;
+    let per_vector = k * lanes * elem;
+    let steps = d.div_ceil(lanes);
+    if steps * per_vector <= budget {
+        d
+    } else {
+        let spans = steps.div_ceil((budget / per_vector).max(1));
+        steps.div_ceil(spans) * lanes
+    }
 }
 
 impl<'a, T: Elem> RowCentroids<'a, T> {
     /// Shift `centroids` by their coordinate-wise median when `centre` is true and lay them
-    /// out for vectors of `lanes` and groups of `kb`.
-    pub(crate) fn new(centroids: Points<'a, T>, centre: bool, lanes: usize, kb: usize) -> Self {
+    /// out for vectors of `lanes` and groups of `kb`, read in spans that fit an L1 data cache
+    /// of `l1d` bytes.
+    pub(crate) fn new(
+        centroids: Points<'a, T>,
+        centre: bool,
+        lanes: usize,
+        kb: usize,
+        l1d: usize,
+    ) -> Self {
         let (k, d) = centroids.shape();
         let steps = d.div_ceil(lanes);
         let shift = median_shift(centroids, centre);
@@ -214,6 +242,7 @@ impl<'a, T: Elem> RowCentroids<'a, T> {
             mu,
             data,
             init,
+            span: row_span(k.div_ceil(kb) * kb, d, lanes, std::mem::size_of::<T>(), l1d),
         }
     }
 
@@ -233,6 +262,33 @@ impl<'a, T: Elem> RowCentroids<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_spans_are_whole_rows_or_even_whole_vectors_that_fit() {
+        let kib = 1024;
+        // 10 × 784 f32 = 31 KiB: within two thirds of 48 KiB, not of 32 KiB, where two
+        // spans of 24.5 vectors of 16 make 25 + 24 (392 + 392 would not be whole vectors).
+        assert_eq!(row_span(10, 784, 16, 4, 48 * kib), 784);
+        assert_eq!(row_span(10, 784, 16, 4, 32 * kib), 400);
+        // Six spans at 8 KiB: 98 / 6 rounded up is 17 vectors, the last one 13.
+        assert_eq!(row_span(10, 784, 8, 4, 8 * kib), 17 * 8);
+        // Never less than a vector, however small the cache.
+        assert_eq!(row_span(20, 300, 16, 4, 0), 16);
+        for l1 in [0, 512, 4 * kib, 32 * kib] {
+            for (k, d, lanes) in [(10, 784, 16), (20, 300, 8), (5, 1000, 4), (3, 7, 2)] {
+                let span = row_span(k, d, lanes, 4, l1);
+                assert!(
+                    span >= d || (span > 0 && span.is_multiple_of(lanes)),
+                    "{k} {d} {lanes} {l1}"
+                );
+                if span < d {
+                    // The part of the centroids a span covers fits, unless a vector alone
+                    // does not.
+                    assert!(k * span * 4 <= 2 * l1 / 3 || span == lanes, "{k} {d} {l1}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn panels_are_coordinate_major_shifted_aligned_and_padded() {

@@ -136,6 +136,7 @@ pub struct Dot {
     parallel: bool,
     centre: bool,
     kernel: DotKernel,
+    l1d: usize,
 }
 
 impl Default for Dot {
@@ -161,21 +162,33 @@ pub enum DotKernel {
 }
 
 /// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates of
-/// `elem` bytes: few centroids for the row's length (the tile's panel would be mostly padding,
-/// while the row kernel's per-point sums across lanes, one per centroid, are amortised over
-/// `d`) — at most [`ROWS_MAX_K`], at most one per [`ROWS_D_PER_K`] coordinates, rows of at
-/// least [`ROWS_MIN_D`] — and all the centroids in two thirds of this core's L1 data cache
-/// ([`crate::l1d_bytes`]), because every point reads every centroid: from L2 they would cost
-/// more than the point's own row from memory. Drawn from measurements on AVX-512 and AVX2
-/// (`MEASUREMENTS.md`, "Few centroids, long rows"): both win at k ≤ 10, d ≥ 128 and k ≤ 20,
-/// d ≥ 200, and lose at k = 16, d = 128 and k = 32, d = 300; the largest set of centroids
-/// measured winning was 60 000 × 784 f32, k = 10: 31 KiB in a 48 KiB L1.
+/// `elem` bytes on this core ([`rows_pay_on`] with [`crate::l1d_bytes`]).
 pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
-    d >= ROWS_MIN_D
-        && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
-        && 3 * k * d * elem <= 2 * crate::l1d_bytes()
+    rows_pay_on(k, d, elem, crate::l1d_bytes())
 }
 
+/// Whether the row kernel beats the GEMM-like tile for `k` centroids of `d` coordinates of
+/// `elem` bytes on a core with `l1d` bytes of L1 data cache: few centroids for the row's
+/// length (the tile's panel would be mostly padding, while the row kernel's per-point sums
+/// across lanes, one per centroid, are amortised over `d`) — at most [`ROWS_MAX_K`], at most
+/// one per [`ROWS_D_PER_K`] coordinates, rows of at least [`ROWS_MIN_D`] — and passes along
+/// the rows long enough to amortise those sums: every point reads every centroid, so the
+/// centroids must sit in L1 (two thirds of it), and where they do not the kernel reads the
+/// rows in spans whose part does; those must be [`ROWS_MIN_SPAN`] coordinates or more.
+/// Drawn from measurements on AVX-512 and AVX2 (`MEASUREMENTS.md`, "Few centroids, long
+/// rows"): both win at k ≤ 10, d ≥ 128 and k ≤ 20, d ≥ 200 with the centroids in L1, and at
+/// k = 10, d = 784 in spans of 392 (the row kernel fitted to a 32 KiB L1); they lose at
+/// k = 16, d = 128, at k = 32, d = 300, and at k = 20, d = 300 in spans of 150.
+pub fn rows_pay_on(k: usize, d: usize, elem: usize, l1d: usize) -> bool {
+    let spans = (3 * k * d * elem).div_ceil(2 * l1d.max(1)).max(1);
+    d >= ROWS_MIN_D
+        && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
+        && (spans == 1 || d / spans >= ROWS_MIN_SPAN)
+}
+
+/// Shortest span of coordinates for which [`DotKernel::ByShape`] runs the row kernel on
+/// centroids that do not fit in L1 ([`rows_pay_on`]).
+pub const ROWS_MIN_SPAN: usize = 384;
 /// Most centroids for which [`DotKernel::ByShape`] runs the row kernel.
 pub const ROWS_MAX_K: usize = 20;
 /// Fewest coordinates for which [`DotKernel::ByShape`] runs the row kernel.
@@ -192,6 +205,7 @@ impl Dot {
             parallel: false,
             centre: true,
             kernel: DotKernel::Tile,
+            l1d: crate::l1d_bytes(),
         }
     }
 
@@ -219,6 +233,15 @@ impl Dot {
     /// Which register tile to run (default [`DotKernel::Tile`]).
     pub fn kernel(mut self, kernel: DotKernel) -> Self {
         self.kernel = kernel;
+        self
+    }
+
+    /// The L1 data cache, in bytes, that the row kernel fits its centroids to (default: this
+    /// core's, [`l1d_bytes`](crate::l1d_bytes)): when they do not all fit, it reads the rows
+    /// in spans whose part of the centroids does. Any value gives the same kind of result;
+    /// a small one only makes more, shorter passes.
+    pub fn l1d_bytes(mut self, bytes: usize) -> Self {
+        self.l1d = bytes;
         self
     }
 
@@ -279,11 +302,16 @@ impl Dot {
         let rows = match self.kernel {
             DotKernel::Tile => false,
             DotKernel::Rows => true,
-            DotKernel::ByShape => rows_pay(centroids.n(), centroids.d(), std::mem::size_of::<T>()),
+            DotKernel::ByShape => rows_pay_on(
+                centroids.n(),
+                centroids.d(),
+                std::mem::size_of::<T>(),
+                self.l1d,
+            ),
         };
         if rows {
             let (lanes, kb) = (T::lanes(machine), T::rows_kb(machine, centroids.d()));
-            let row_centroids = RowCentroids::new(centroids, self.centre, lanes, kb);
+            let row_centroids = RowCentroids::new(centroids, self.centre, lanes, kb, self.l1d);
             return drive(
                 data,
                 centroids.n(),

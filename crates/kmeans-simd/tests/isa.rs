@@ -106,6 +106,15 @@ fn configurations(isa: Isa) -> Vec<(String, Precision, IterationVariant, AssignV
         IterationVariant::new(info("dot-rows", Precision::DotProduct, true), rows),
         AssignVariant::new(ainfo("dot-rows", Precision::DotProduct), rows),
     );
+    // And fitted to a tiny L1, so that it reads the rows in spans of a vector or two: the
+    // path centroids larger than L1 take.
+    let spans = rows.l1d_bytes(1024);
+    push(
+        format!("dot-rows-spans-{isa}"),
+        Precision::DotProduct,
+        IterationVariant::new(info("dot-rows-spans", Precision::DotProduct, true), spans),
+        AssignVariant::new(ainfo("dot-rows-spans", Precision::DotProduct), spans),
+    );
     out
 }
 
@@ -491,18 +500,23 @@ fn the_first_iteration_survives_bad_values_in_the_centroids() {
 fn the_row_kernel_on_long_rows_on_every_isa() {
     let mut failures = Vec::new();
     for isa in Isa::available() {
-        let step = Dot::with_isa(isa, Blocking::Cache)
+        let rows = Dot::with_isa(isa, Blocking::Cache)
             .unwrap()
             .parallel(true)
             .kernel(DotKernel::Rows);
-        for d in [511, 512, 519, 784] {
-            for (n, k) in [(13, 7), (9, 10), (25, 21)] {
-                let seed = (d * 100 + k) as u64;
-                if let Err(e) = check::<f32>(&step, Precision::DotProduct, n, k, d, seed) {
-                    failures.push(format!("{isa} f32 n={n} k={k} d={d}: {e}"));
-                }
-                if let Err(e) = check::<f64>(&step, Precision::DotProduct, n, k, d, seed) {
-                    failures.push(format!("{isa} f64 n={n} k={k} d={d}: {e}"));
+        // The whole row at once (this core's L1: the centroids of up to k = 10 fit), and in
+        // spans (an 8 KiB L1: two to twenty spans, the last one with the tail of `d`; 80
+        // points are several blocks of rows at d = 784).
+        for (l1, step) in [("", rows), (" 8K", rows.l1d_bytes(8 * 1024))] {
+            for d in [511, 512, 519, 784] {
+                for (n, k) in [(13, 7), (9, 10), (25, 21), (80, 3)] {
+                    let seed = (d * 100 + k) as u64;
+                    if let Err(e) = check::<f32>(&step, Precision::DotProduct, n, k, d, seed) {
+                        failures.push(format!("{isa}{l1} f32 n={n} k={k} d={d}: {e}"));
+                    }
+                    if let Err(e) = check::<f64>(&step, Precision::DotProduct, n, k, d, seed) {
+                        failures.push(format!("{isa}{l1} f64 n={n} k={k} d={d}: {e}"));
+                    }
                 }
             }
         }
@@ -511,41 +525,77 @@ fn the_row_kernel_on_long_rows_on_every_isa() {
 }
 
 /// `DotKernel::ByShape` (dot-blocked-par's choice) runs the row kernel exactly where
-/// `rows_pay` says, on every ISA: bit for bit the forced kernel's labels and inertia there,
-/// the tile's elsewhere.
+/// `rows_pay_on` says for the L1 the step assumes (this core's, or a smaller one), on every
+/// ISA: bit for bit the forced kernel's labels and inertia there, the tile's elsewhere.
 #[test]
 fn by_shape_runs_the_kernel_rows_pay_names() {
+    let l1 = kmeans_simd::l1d_bytes();
     for isa in Isa::available() {
         for (n, k, d) in [
             (500, 10, 300),
             (500, 20, 200),
             (500, 21, 300),
             (500, 10, 64),
+            (300, 10, 784),
+            (300, 20, 300),
         ] {
             let data = data::blobs::<f32>(n, k, d, 1.0, 5);
             let (points, centroids) = (data.data.view(), data.centers.view());
-            let run = |kernel| {
-                let step = Dot::with_isa(isa, Blocking::Cache).unwrap().kernel(kernel);
-                let mut labels = vec![0u32; n];
-                let (mut out, mut counts) = (vec![0f32; k * d], vec![0u32; k]);
-                let inertia = step.iterate(points, centroids, &mut labels, &mut out, &mut counts);
-                (labels, inertia.to_bits(), out)
-            };
-            let expected = if kmeans_simd::rows_pay(k, d, 4) {
-                run(DotKernel::Rows)
-            } else {
-                run(DotKernel::Tile)
-            };
-            // `assert!`, not `assert_eq!`: a failure should not print 10⁵ values.
-            assert!(
-                run(DotKernel::ByShape) == expected,
-                "{isa} n={n} k={k} d={d}: not the kernel rows_pay names"
-            );
+            for bytes in [l1, 32 * 1024, 16 * 1024] {
+                let run = |kernel| {
+                    let step = Dot::with_isa(isa, Blocking::Cache)
+                        .unwrap()
+                        .kernel(kernel)
+                        .l1d_bytes(bytes);
+                    let mut labels = vec![0u32; n];
+                    let (mut out, mut counts) = (vec![0f32; k * d], vec![0u32; k]);
+                    let inertia =
+                        step.iterate(points, centroids, &mut labels, &mut out, &mut counts);
+                    (labels, inertia.to_bits(), out)
+                };
+                let expected = if kmeans_simd::rows_pay_on(k, d, 4, bytes) {
+                    run(DotKernel::Rows)
+                } else {
+                    run(DotKernel::Tile)
+                };
+                // `assert!`, not `assert_eq!`: a failure should not print 10⁵ values.
+                assert!(
+                    run(DotKernel::ByShape) == expected,
+                    "{isa} n={n} k={k} d={d} L1 {bytes}: not the kernel rows_pay_on names"
+                );
+            }
         }
     }
-    // Short rows, many centroids, or centroids that do not fit in L1: the tile.
-    assert!(kmeans_simd::rows_pay(10, 300, 4) && !kmeans_simd::rows_pay(10, 32, 4));
-    assert!(!kmeans_simd::rows_pay(64, 784, 4));
-    let l1 = kmeans_simd::l1d_bytes();
-    assert!(!kmeans_simd::rows_pay(10, l1 / 10, 4) && kmeans_simd::rows_pay(10, l1 / 80, 4));
+    use kmeans_simd::rows_pay_on;
+    let (l1_32k, l1_48k) = (32 * 1024, 48 * 1024);
+    // Short rows or many centroids: the tile.
+    assert!(rows_pay_on(10, 300, 4, l1_48k) && !rows_pay_on(10, 32, 4, l1_48k));
+    assert!(!rows_pay_on(64, 784, 4, l1_48k));
+    // MNIST's centroids fit a 48 KiB L1, and on a 32 KiB one they are read in two spans of
+    // 392; in spans of 150 (k = 20, d = 300, 32 KiB) or 130 (k = 10, d = 784, 16 KiB) the
+    // sums across lanes per pass outweigh what the row kernel saves.
+    assert!(rows_pay_on(10, 784, 4, l1_48k) && rows_pay_on(10, 784, 4, l1_32k));
+    assert!(rows_pay_on(20, 300, 4, l1_48k) && !rows_pay_on(20, 300, 4, l1_32k));
+    assert!(!rows_pay_on(10, 784, 4, 16 * 1024));
+    // `rows_pay` is this core's.
+    assert_eq!(
+        kmeans_simd::rows_pay(10, 784, 4),
+        rows_pay_on(10, 784, 4, l1)
+    );
+}
+
+/// `Dot::default()` is `Dot::new(Blocking::Cache)` (centred, the tile, this core's ISA): the
+/// same results, bit for bit.
+#[test]
+fn the_default_dot_step_is_the_cache_blocked_one() {
+    let (n, k, d) = (300, 7, 19);
+    let data = data::blobs::<f64>(n, k, d, 1.0, 9);
+    let (points, centroids) = (data.data.view(), data.centers.view());
+    let run = |step: Dot| {
+        let mut labels = vec![0u32; n];
+        let (mut out, mut counts) = (vec![0f64; k * d], vec![0u32; k]);
+        let inertia = step.iterate(points, centroids, &mut labels, &mut out, &mut counts);
+        (labels, inertia.to_bits(), out, step.isa())
+    };
+    assert!(run(Dot::default()) == run(Dot::new(Blocking::Cache)));
 }

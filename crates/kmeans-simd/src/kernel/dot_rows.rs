@@ -47,9 +47,10 @@ pub(crate) struct DotRowsJob<'a, T> {
 /// For each run of `MR` points: the centroids in groups of `KB`, each group one pass along
 /// the rows ([`row_group`]), then each point's best score (strictly greater: the lower index
 /// wins a tie) is its label; at the end of the run the fused update and the inertia
-/// ([`add_block`] in `f64`, [`finish_run`] with the exact distance in `f32`). The last group
-/// is padded with zero centroids whose scores are never read, and the last run with copies of
-/// its last point whose labels are never written.
+/// ([`end_run`]). When the centroids do not all fit in L1 ([`RowCentroids::span`] shorter
+/// than the rows), [`in_spans`] instead. The last group is padded with zero centroids whose
+/// scores are never read, and the last run with copies of its last point whose labels are
+/// never written.
 ///
 /// # Safety
 /// `V`'s instruction set must be available.
@@ -74,67 +75,52 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
     // SAFETY: the caller guarantees the ISA.
     let mut flags = unsafe { CheckFlags::<V>::new(check.map(|c| c.bound)) };
     let mut inertia = 0.0f64;
-    let mut i = 0;
-    while i < n {
-        let rows = MR.min(n - i);
-        let x: [*const V::T; MR] =
-            std::array::from_fn(|r| points.row(i + r.min(rows - 1)).as_ptr());
-        let mut best = [V::T::neg_infinity(); MR];
-        let mut arg = [0u32; MR];
-        let mut norm = [V::T::zero(); MR];
-        for g in (0..k).step_by(KB) {
-            // SAFETY: every `x[r]` is a row of `d` values; the centroids were laid out for
-            // `LANES` and `KB` (asserted above); the caller guarantees the ISA.
-            let (scores, sq) = unsafe {
-                match (g, flags.as_mut()) {
-                    (0, Some(f)) => row_group::<V, MR, KB, true, true>(x, centroids, g, d, Some(f)),
-                    (0, None) => row_group::<V, MR, KB, true, false>(x, centroids, g, d, None),
-                    _ => row_group::<V, MR, KB, false, false>(x, centroids, g, d, None),
+    if centroids.span < d {
+        // SAFETY: as below; the caller guarantees the ISA.
+        inertia = unsafe {
+            in_spans::<V, MR, KB>(points, centroids, labels, sums.as_mut(), flags.as_mut())
+        };
+    } else {
+        let mut i = 0;
+        while i < n {
+            let rows = MR.min(n - i);
+            let x = run_rows::<V::T, MR>(points, i, rows);
+            let mut best = [V::T::neg_infinity(); MR];
+            let mut arg = [0u32; MR];
+            let mut norm = [V::T::zero(); MR];
+            for g in (0..k).step_by(KB) {
+                // SAFETY: every `x[r]` is a row of `d` values; the centroids were laid out
+                // for `LANES` and `KB` (asserted above); the caller guarantees the ISA.
+                let (scores, sq) =
+                    unsafe { group_pass::<V, MR, KB>(x, centroids, g, (0, d, d), flags.as_mut()) };
+                if g == 0 {
+                    norm = sq;
                 }
-            };
-            if g == 0 {
-                norm = sq;
-            }
-            for j in 0..KB.min(k - g) {
-                let init = centroids.init[g + j];
-                for r in 0..MR {
-                    let score = scores[r][j] + init;
-                    if score > best[r] {
-                        (best[r], arg[r]) = (score, (g + j) as u32);
+                for j in 0..KB.min(k - g) {
+                    let init = centroids.init[g + j];
+                    for r in 0..MR {
+                        let score = scores[r][j] + init;
+                        if score > best[r] {
+                            (best[r], arg[r]) = (score, (g + j) as u32);
+                        }
                     }
                 }
             }
-        }
-        for r in 0..rows {
-            labels[i + r] = arg[r];
-            if V::T::INERTIA_FROM_SCORE {
-                inertia += norm[r].as_f64() - 2.0 * best[r].as_f64();
-            }
-        }
-        // SAFETY: the run's labels were just written (each `< k`: they start at 0 and only
-        // take indices `g + j < k`); rows `i .. i + rows` are within the chunk; the centroids
-        // were laid out for `LANES` and `KB`; the caller guarantees the ISA.
-        inertia += unsafe {
-            if V::T::INERTIA_FROM_SCORE {
-                add_block::<V>(
+            // SAFETY: each `arg[r]` is `< k` (they start at 0 and only take indices
+            // `g + j < k`); rows `i .. i + rows` are within the chunk; the caller guarantees
+            // the ISA.
+            inertia += unsafe {
+                end_run::<V, MR, KB>(
                     points,
-                    centroids.centroids,
-                    (i, rows),
-                    &labels[i..i + rows],
-                    sums.as_mut(),
-                    MR,
-                )
-            } else {
-                finish_run::<V, KB>(
-                    &x[..rows],
                     centroids,
-                    &labels[i..i + rows],
+                    (i, rows),
+                    (&best, &arg, &norm),
+                    labels,
                     sums.as_mut(),
-                    d,
                 )
-            }
-        };
-        i += rows;
+            };
+            i += rows;
+        }
     }
     if let (Some(check), Some(flags)) = (check, flags) {
         // SAFETY: the caller guarantees the ISA.
@@ -147,16 +133,183 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
     inertia.max(0.0)
 }
 
-// ANCHOR: row_group
-/// One pass along the rows of `MR` points against centroids `g .. g + KB` (the last group
-/// padded with zero centroids): `x′ = x − μ` a vector at a time, one FMA per point, centroid and vector of
-/// coordinates, then each accumulator reduced. Returns the dot products `x′·c′` and, with
-/// `FIRST` and [`Elem::INERTIA_FROM_SCORE`], each `‖x′‖²`; with `CHECK`, every value read is
-/// folded into `flags`.
+/// [`dot_rows_chunk`] for centroids larger than L1: the points in blocks; for each block,
+/// each span of [`RowCentroids::span`] coordinates (whose part of the centroids stays in L1
+/// while the block's rows pass), for each run of `MR` points in it, the groups' passes along
+/// the span, the dot products added up across spans; then per run the best scores and
+/// [`end_run`]. A block's rows ([`ROWS_BLOCK_BYTES`]) stay in L2 from one span to the next and
+/// for the end.
 ///
 /// # Safety
-/// `V`'s instruction set must be available; every `x[r]` is valid for `d` reads; `cs` was
-/// laid out for `LANES` and `KB`, and `g` is a multiple of `KB` below its `k`.
+/// `V`'s instruction set must be available; the centroids were laid out for `LANES` and
+/// `KB` with a span that is a positive multiple of `LANES`, for rows of `points`' length.
+#[inline(always)]
+unsafe fn in_spans<V: Vector, const MR: usize, const KB: usize>(
+    points: Points<'_, V::T>,
+    centroids: &RowCentroids<'_, V::T>,
+    labels: &mut [u32],
+    mut sums: Option<&mut Sums<'_, V::T>>,
+    mut flags: Option<&mut CheckFlags<V>>,
+) -> f64 {
+    let (n, d) = points.shape();
+    let (k, span) = (centroids.k(), centroids.span);
+    assert!(span > 0 && span.is_multiple_of(V::LANES));
+    let block = (ROWS_BLOCK_BYTES / (d * std::mem::size_of::<V::T>()))
+        .div_ceil(MR)
+        .max(1)
+        * MR;
+    let kp = k.div_ceil(KB) * KB;
+    let mut dots = vec![V::T::zero(); block * kp];
+    let mut norms = vec![V::T::zero(); block];
+    let mut inertia = 0.0f64;
+    let mut i = 0;
+    while i < n {
+        let size = block.min(n - i);
+        dots.fill(V::T::zero());
+        norms.fill(V::T::zero());
+        for t0 in (0..d).step_by(span) {
+            for run in (0..size).step_by(MR) {
+                let x = run_rows::<V::T, MR>(points, i + run, MR.min(size - run));
+                for g in (0..k).step_by(KB) {
+                    // SAFETY: every `x[r]` is a row of `d` values, `t0` a multiple of
+                    // `LANES` below `d`; the layout as documented; the caller guarantees
+                    // the ISA.
+                    let (part, sq) = unsafe {
+                        let span = (t0, span.min(d - t0), d);
+                        group_pass::<V, MR, KB>(x, centroids, g, span, flags.as_deref_mut())
+                    };
+                    for r in 0..MR {
+                        let at = (run + r) * kp + g;
+                        for (sum, p) in dots[at..at + KB].iter_mut().zip(part[r]) {
+                            *sum += p;
+                        }
+                        if g == 0 {
+                            norms[run + r] += sq[r];
+                        }
+                    }
+                }
+            }
+        }
+        for run in (0..size).step_by(MR) {
+            let rows = MR.min(size - run);
+            let mut best = [V::T::neg_infinity(); MR];
+            let mut arg = [0u32; MR];
+            let mut norm = [V::T::zero(); MR];
+            for r in 0..rows {
+                let point = &dots[(run + r) * kp..(run + r) * kp + k];
+                for (j, (&dot, &init)) in point.iter().zip(&centroids.init).enumerate() {
+                    let score = dot + init;
+                    if score > best[r] {
+                        (best[r], arg[r]) = (score, j as u32);
+                    }
+                }
+                norm[r] = norms[run + r];
+            }
+            // SAFETY: each `arg[r]` is `< k`; rows `i + run ..` are within the chunk; the
+            // caller guarantees the ISA.
+            inertia += unsafe {
+                end_run::<V, MR, KB>(
+                    points,
+                    centroids,
+                    (i + run, rows),
+                    (&best, &arg, &norm),
+                    labels,
+                    sums.as_deref_mut(),
+                )
+            };
+        }
+        i += size;
+    }
+    inertia
+}
+
+/// The rows of a run of `rows ≤ MR` points from `i`, the last repeated to fill `MR`.
+#[inline(always)]
+fn run_rows<T: Scalar, const MR: usize>(
+    points: Points<'_, T>,
+    i: usize,
+    rows: usize,
+) -> [*const T; MR] {
+    std::array::from_fn(|r| points.row(i + r.min(rows - 1)).as_ptr())
+}
+
+/// [`row_group`] for group `g`, the first (`g == 0`) computing the points' norms, checking
+/// their values when `flags` is given, and prefetching.
+///
+/// # Safety
+/// As [`row_group`]'s.
+#[inline(always)]
+unsafe fn group_pass<V: Vector, const MR: usize, const KB: usize>(
+    x: [*const V::T; MR],
+    centroids: &RowCentroids<'_, V::T>,
+    g: usize,
+    span: (usize, usize, usize),
+    flags: Option<&mut CheckFlags<V>>,
+) -> ([[V::T; KB]; MR], [V::T; MR]) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match (g, flags) {
+            (0, Some(f)) => row_group::<V, MR, KB, true, true>(x, centroids, g, span, Some(f)),
+            (0, None) => row_group::<V, MR, KB, true, false>(x, centroids, g, span, None),
+            _ => row_group::<V, MR, KB, false, false>(x, centroids, g, span, None),
+        }
+    }
+}
+
+/// The end of a run of `rows` points from `at` whose best scores, labels and (in `f64`) norms
+/// are known: the labels written, the fused update and the run's inertia ([`add_block`] in
+/// `f64`, read off the scores; [`finish_run`] with the exact distance in `f32`).
+///
+/// # Safety
+/// `V`'s instruction set must be available; every label is `< centroids.k()`; rows
+/// `at .. at + rows` are within `points`; the centroids were laid out for `LANES` and `KB`;
+/// a row of `sums` holds `d` rounded up to `LANES` values.
+#[inline(always)]
+unsafe fn end_run<V: Vector, const MR: usize, const KB: usize>(
+    points: Points<'_, V::T>,
+    centroids: &RowCentroids<'_, V::T>,
+    (at, rows): (usize, usize),
+    (best, arg, norm): (&[V::T; MR], &[u32; MR], &[V::T; MR]),
+    labels: &mut [u32],
+    sums: Option<&mut Sums<'_, V::T>>,
+) -> f64 {
+    let mut inertia = 0.0;
+    for r in 0..rows {
+        labels[at + r] = arg[r];
+        if V::T::INERTIA_FROM_SCORE {
+            inertia += norm[r].as_f64() - 2.0 * best[r].as_f64();
+        }
+    }
+    let labels = &labels[at..at + rows];
+    // SAFETY: as documented.
+    inertia
+        + unsafe {
+            if V::T::INERTIA_FROM_SCORE {
+                add_block::<V>(points, centroids.centroids, (at, rows), labels, sums, MR)
+            } else {
+                let x = run_rows::<V::T, MR>(points, at, rows);
+                finish_run::<V, KB>(&x[..rows], centroids, labels, sums, points.shape().1)
+            }
+        }
+}
+
+/// The points per block when the rows are read in several spans: enough rows to pay for
+/// reloading each span's centroids into L1, few enough to stay in the L2 of any x86-64 core
+/// (256 KiB or more) next to the centroids and the sums.
+pub(crate) const ROWS_BLOCK_BYTES: usize = 96 * 1024;
+
+// ANCHOR: row_group
+/// One pass along coordinates `t0 .. t0 + len` of `MR` points' rows against centroids
+/// `g .. g + KB` (the last group padded with zero centroids): `x′ = x − μ` a vector at a time,
+/// one FMA per point, centroid and vector of coordinates, then each accumulator reduced.
+/// Returns the dot products `x′·c′` over the span and, with `FIRST` and
+/// [`Elem::INERTIA_FROM_SCORE`], each `‖x′‖²` over it; with `CHECK`, every value read is
+/// folded into `flags`. `d` is the rows' length (the next run starts `MR · d` on).
+///
+/// # Safety
+/// `V`'s instruction set must be available; every `x[r]` is valid for `d` reads; `t0` is a
+/// multiple of `LANES` and `t0 + len <= d`; `cs` was laid out for `LANES` and `KB`, and `g`
+/// is a multiple of `KB` below its `k`.
 #[inline(always)]
 unsafe fn row_group<
     V: Vector,
@@ -165,20 +318,25 @@ unsafe fn row_group<
     const FIRST: bool,
     const CHECK: bool,
 >(
-    x: [*const V::T; MR],
+    mut x: [*const V::T; MR],
     cs: &RowCentroids<'_, V::T>,
     g: usize,
-    d: usize,
+    (t0, len, d): (usize, usize, usize),
     mut flags: Option<&mut CheckFlags<V>>,
 ) -> ([[V::T; KB]; MR], [V::T; MR]) {
     let lanes = V::LANES;
-    let main = d - d % lanes;
-    let mut c = cs.group(g / KB).as_ptr();
-    let mu = cs.mu.as_slice().as_ptr();
-    // SAFETY: full loads of the points at `t + lanes <= main <= d`, a partial load of the
-    // `d − main` values at `main`; the group (`KB` vectors per step) and `μ` are read within
-    // `d` rounded up to `LANES` (their zero padding); the caller guarantees the ISA.
+    let main = len - len % lanes;
+    // SAFETY: the span starts within every row and within the group and `μ` (`t0 / LANES`
+    // steps of `KB` vectors into the group); then full loads of the points at
+    // `t + lanes <= main <= len`, a partial load of the `len − main` values at `main`; the
+    // group and `μ` are read within `d` rounded up to `LANES` (their zero padding); the
+    // caller guarantees the ISA.
     unsafe {
+        for p in &mut x {
+            *p = p.add(t0);
+        }
+        let mut c = cs.group(g / KB).as_ptr().add(t0 * KB);
+        let mu = cs.mu.as_slice().as_ptr().add(t0);
         let zero = V::splat(V::T::zero());
         let mut acc = [[zero; KB]; MR];
         let mut sq = [zero; MR];
@@ -198,8 +356,8 @@ unsafe fn row_group<
             c = c.add(KB * lanes);
             t += lanes;
         }
-        if main < d {
-            let xv = shifted::<V, MR, CHECK>(&x, main, d - main, mu, flags);
+        if main < len {
+            let xv = shifted::<V, MR, CHECK>(&x, main, len - main, mu, flags);
             accumulate::<V, MR, KB, FIRST>(&xv, c, &mut acc, &mut sq);
         }
         let mut dots = [[V::T::zero(); KB]; MR];
