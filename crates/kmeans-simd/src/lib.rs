@@ -96,8 +96,8 @@ pub use kernel::{Blocking, PACK_BYTES, TILE_BYTES};
 pub use lanes::Lanes;
 pub use run::CHUNK_ROWS;
 pub use steps::{
-    Dot, DotKernel, Exact, ROWS_D_PER_K, ROWS_MAX_K, ROWS_MIN_D, ROWS_MIN_SPAN, ScalarFused,
-    rows_pay, rows_pay_on,
+    Dot, DotKernel, Exact, ROWS_D_PER_K, ROWS_MAX_K, ROWS_MIN_D, ROWS_MIN_SPAN, ROWS_SPANS_MAX_K,
+    ScalarFused, rows_pay, rows_pay_on,
 };
 
 use kmeans_core::{AssignVariant, IterationVariant, Precision, Registry, Shape, VariantInfo};

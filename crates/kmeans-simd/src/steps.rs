@@ -171,20 +171,27 @@ pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
 /// `elem` bytes on a core with `l1d` bytes of L1 data cache: few centroids for the row's
 /// length (the tile's panel would be mostly padding, while the row kernel's per-point sums
 /// across lanes, one per centroid, are amortised over `d`) — at most [`ROWS_MAX_K`], at most
-/// one per [`ROWS_D_PER_K`] coordinates, rows of at least [`ROWS_MIN_D`] — and passes along
-/// the rows long enough to amortise those sums: every point reads every centroid, so the
-/// centroids must sit in L1 (two thirds of it), and where they do not the kernel reads the
-/// rows in spans whose part does; those must be [`ROWS_MIN_SPAN`] coordinates or more.
+/// one per [`ROWS_D_PER_K`] coordinates, rows of at least [`ROWS_MIN_D`] — and the centroids
+/// in two thirds of L1, because every point reads every centroid. Where they do not fit, the
+/// kernel reads the rows in spans whose part of the centroids does, which costs a pass's
+/// fixed costs (the sums across lanes, the partial scores) per span and group, and rereads
+/// the rows from L2 at the end: that still pays for one group of centroids
+/// ([`ROWS_SPANS_MAX_K`]) in spans of [`ROWS_MIN_SPAN`] coordinates or more.
+///
 /// Drawn from measurements on AVX-512 and AVX2 (`MEASUREMENTS.md`, "Few centroids, long
-/// rows"): both win at k ≤ 10, d ≥ 128 and k ≤ 20, d ≥ 200 with the centroids in L1, and at
-/// k = 10, d = 784 in spans of 392 (the row kernel fitted to a 32 KiB L1); they lose at
-/// k = 16, d = 128, at k = 32, d = 300, and at k = 20, d = 300 in spans of 150.
+/// rows"): with the centroids in L1 both win at k ≤ 10, d ≥ 128 and k ≤ 20, d ≥ 200, and lose
+/// at k = 16, d = 128 and k = 32, d = 300; in spans they win at k = 10 (d = 784 in spans of
+/// 392, fitted to a 32 KiB L1; d = 1568 and 2352) and lose or tie at k = 12, 16 and 20.
 pub fn rows_pay_on(k: usize, d: usize, elem: usize, l1d: usize) -> bool {
     let spans = (3 * k * d * elem).div_ceil(2 * l1d.max(1)).max(1);
     d >= ROWS_MIN_D
         && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
-        && (spans == 1 || d / spans >= ROWS_MIN_SPAN)
+        && (spans == 1 || (k <= ROWS_SPANS_MAX_K && d / spans >= ROWS_MIN_SPAN))
 }
+
+/// Most centroids for which [`DotKernel::ByShape`] runs the row kernel on centroids that do
+/// not fit in L1 ([`rows_pay_on`]).
+pub const ROWS_SPANS_MAX_K: usize = 10;
 
 /// Shortest span of coordinates for which [`DotKernel::ByShape`] runs the row kernel on
 /// centroids that do not fit in L1 ([`rows_pay_on`]).

@@ -538,6 +538,7 @@ fn by_shape_runs_the_kernel_rows_pay_names() {
             (500, 10, 64),
             (300, 10, 784),
             (300, 20, 300),
+            (300, 12, 784),
         ] {
             let data = data::blobs::<f32>(n, k, d, 1.0, 5);
             let (points, centroids) = (data.data.view(), data.centers.view());
@@ -577,6 +578,9 @@ fn by_shape_runs_the_kernel_rows_pay_names() {
     assert!(rows_pay_on(10, 784, 4, l1_48k) && rows_pay_on(10, 784, 4, l1_32k));
     assert!(rows_pay_on(20, 300, 4, l1_48k) && !rows_pay_on(20, 300, 4, l1_32k));
     assert!(!rows_pay_on(10, 784, 4, 16 * 1024));
+    // In spans, more than one group of centroids repeats each span's fixed costs: the tile.
+    assert!(!rows_pay_on(12, 784, 4, l1_48k) && !rows_pay_on(16, 1568, 4, l1_48k));
+    assert!(rows_pay_on(10, 1568, 4, l1_48k));
     // `rows_pay` is this core's.
     assert_eq!(
         kmeans_simd::rows_pay(10, 784, 4),
