@@ -91,8 +91,9 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
             for g in (0..k).step_by(KB) {
                 // SAFETY: every `x[r]` is a row of `d` values; the centroids were laid out
                 // for `LANES` and `KB` (asserted above); the caller guarantees the ISA.
-                let (scores, sq) =
-                    unsafe { group_pass::<V, MR, KB>(x, centroids, g, (0, d, d), flags.as_mut()) };
+                let (scores, sq) = unsafe {
+                    group_pass::<V, MR, KB>(x, centroids, g, (0, d, MR * d), flags.as_mut())
+                };
                 if g == 0 {
                     norm = sq;
                 }
@@ -175,7 +176,7 @@ unsafe fn in_spans<V: Vector, const MR: usize, const KB: usize>(
                     // `LANES` below `d`; the layout as documented; the caller guarantees
                     // the ISA.
                     let (part, sq) = unsafe {
-                        let span = (t0, span.min(d - t0), d);
+                        let span = (t0, span.min(d - t0), ROWS_SPAN_AHEAD * MR * d);
                         group_pass::<V, MR, KB>(x, centroids, g, span, flags.as_deref_mut())
                     };
                     for r in 0..MR {
@@ -293,6 +294,10 @@ unsafe fn end_run<V: Vector, const MR: usize, const KB: usize>(
         }
 }
 
+/// How many runs ahead [`in_spans`] prefetches (whole rows: the next run). A span's pass is
+/// shorter than a row's, so the next run's part of its rows would arrive too late.
+const ROWS_SPAN_AHEAD: usize = 2;
+
 /// The points per block when the rows are read in several spans: enough rows to pay for
 /// reloading each span's centroids into L1, few enough to stay in the L2 of any x86-64 core
 /// (256 KiB or more) next to the centroids and the sums.
@@ -304,7 +309,7 @@ pub(crate) const ROWS_BLOCK_BYTES: usize = 96 * 1024;
 /// one FMA per point, centroid and vector of coordinates, then each accumulator reduced.
 /// Returns the dot products `x′·c′` over the span and, with `FIRST` and
 /// [`Elem::INERTIA_FROM_SCORE`], each `‖x′‖²` over it; with `CHECK`, every value read is
-/// folded into `flags`. `d` is the rows' length (the next run starts `MR · d` on).
+/// folded into `flags`. With `FIRST`, the same place `ahead` values on is prefetched in each row.
 ///
 /// # Safety
 /// `V`'s instruction set must be available; every `x[r]` is valid for `d` reads; `t0` is a
@@ -321,7 +326,7 @@ unsafe fn row_group<
     mut x: [*const V::T; MR],
     cs: &RowCentroids<'_, V::T>,
     g: usize,
-    (t0, len, d): (usize, usize, usize),
+    (t0, len, ahead): (usize, usize, usize),
     mut flags: Option<&mut CheckFlags<V>>,
 ) -> ([[V::T; KB]; MR], [V::T; MR]) {
     let lanes = V::LANES;
@@ -346,10 +351,10 @@ unsafe fn row_group<
         while t < main {
             let xv = shifted::<V, MR, CHECK>(&x, t, lanes, mu, flags.as_deref_mut());
             if FIRST {
-                // The same place in the next run's rows (`MR` rows on): with the hardware
-                // prefetcher alone the loads of a row waited on memory (`MEASUREMENTS.md`).
+                // The same place in a later run's rows: with the hardware prefetcher alone
+                // the loads of a row waited on memory (`MEASUREMENTS.md`).
                 for p in x {
-                    prefetch_line(p.wrapping_add(t + MR * d));
+                    prefetch_line(p.wrapping_add(t + ahead));
                 }
             }
             accumulate::<V, MR, KB, FIRST>(&xv, c, &mut acc, &mut sq);
