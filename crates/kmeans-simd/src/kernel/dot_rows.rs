@@ -92,7 +92,7 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
                 // SAFETY: every `x[r]` is a row of `d` values; the centroids were laid out
                 // for `LANES` and `KB` (asserted above); the caller guarantees the ISA.
                 let (scores, sq) = unsafe {
-                    group_pass::<V, MR, KB>(x, centroids, g, (0, d, MR * d), flags.as_mut())
+                    group_pass::<V, MR, KB, 1>(x, centroids, g, (0, d, d), flags.as_mut())
                 };
                 if g == 0 {
                     norm = sq;
@@ -176,8 +176,14 @@ unsafe fn in_spans<V: Vector, const MR: usize, const KB: usize>(
                     // `LANES` below `d`; the layout as documented; the caller guarantees
                     // the ISA.
                     let (part, sq) = unsafe {
-                        let span = (t0, span.min(d - t0), ROWS_SPAN_AHEAD * MR * d);
-                        group_pass::<V, MR, KB>(x, centroids, g, span, flags.as_deref_mut())
+                        let span = (t0, span.min(d - t0), d);
+                        group_pass::<V, MR, KB, ROWS_SPAN_AHEAD>(
+                            x,
+                            centroids,
+                            g,
+                            span,
+                            flags.as_deref_mut(),
+                        )
                     };
                     for r in 0..MR {
                         let at = (run + r) * kp + g;
@@ -234,13 +240,13 @@ fn run_rows<T: Scalar, const MR: usize>(
     std::array::from_fn(|r| points.row(i + r.min(rows - 1)).as_ptr())
 }
 
-/// [`row_group`] for group `g`, the first (`g == 0`) computing the points' norms, checking
+/// [`row_group`] for group `g`, prefetching `AHEAD` runs on, the first (`g == 0`) computing the points' norms, checking
 /// their values when `flags` is given, and prefetching.
 ///
 /// # Safety
 /// As [`row_group`]'s.
 #[inline(always)]
-unsafe fn group_pass<V: Vector, const MR: usize, const KB: usize>(
+unsafe fn group_pass<V: Vector, const MR: usize, const KB: usize, const AHEAD: usize>(
     x: [*const V::T; MR],
     centroids: &RowCentroids<'_, V::T>,
     g: usize,
@@ -250,9 +256,11 @@ unsafe fn group_pass<V: Vector, const MR: usize, const KB: usize>(
     // SAFETY: forwarded from the caller.
     unsafe {
         match (g, flags) {
-            (0, Some(f)) => row_group::<V, MR, KB, true, true>(x, centroids, g, span, Some(f)),
-            (0, None) => row_group::<V, MR, KB, true, false>(x, centroids, g, span, None),
-            _ => row_group::<V, MR, KB, false, false>(x, centroids, g, span, None),
+            (0, Some(f)) => {
+                row_group::<V, MR, KB, AHEAD, true, true>(x, centroids, g, span, Some(f))
+            }
+            (0, None) => row_group::<V, MR, KB, AHEAD, true, false>(x, centroids, g, span, None),
+            _ => row_group::<V, MR, KB, AHEAD, false, false>(x, centroids, g, span, None),
         }
     }
 }
@@ -309,7 +317,8 @@ pub(crate) const ROWS_BLOCK_BYTES: usize = 96 * 1024;
 /// one FMA per point, centroid and vector of coordinates, then each accumulator reduced.
 /// Returns the dot products `x′·c′` over the span and, with `FIRST` and
 /// [`Elem::INERTIA_FROM_SCORE`], each `‖x′‖²` over it; with `CHECK`, every value read is
-/// folded into `flags`. With `FIRST`, the same place `ahead` values on is prefetched in each row.
+/// folded into `flags`. With `FIRST`, the same place in the rows `AHEAD` runs on (of `d` values
+/// per row) is prefetched.
 ///
 /// # Safety
 /// `V`'s instruction set must be available; every `x[r]` is valid for `d` reads; `t0` is a
@@ -320,13 +329,14 @@ unsafe fn row_group<
     V: Vector,
     const MR: usize,
     const KB: usize,
+    const AHEAD: usize,
     const FIRST: bool,
     const CHECK: bool,
 >(
     mut x: [*const V::T; MR],
     cs: &RowCentroids<'_, V::T>,
     g: usize,
-    (t0, len, ahead): (usize, usize, usize),
+    (t0, len, d): (usize, usize, usize),
     mut flags: Option<&mut CheckFlags<V>>,
 ) -> ([[V::T; KB]; MR], [V::T; MR]) {
     let lanes = V::LANES;
@@ -354,7 +364,7 @@ unsafe fn row_group<
                 // The same place in a later run's rows: with the hardware prefetcher alone
                 // the loads of a row waited on memory (`MEASUREMENTS.md`).
                 for p in x {
-                    prefetch_line(p.wrapping_add(t + ahead));
+                    prefetch_line(p.wrapping_add(t + AHEAD * MR * d));
                 }
             }
             accumulate::<V, MR, KB, FIRST>(&xv, c, &mut acc, &mut sq);
