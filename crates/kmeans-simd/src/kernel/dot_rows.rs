@@ -8,7 +8,8 @@
 //! centroids, one vector of each point's row against one vector of each centroid's row per
 //! FMA, `MR · KB` accumulators reduced to scores once per row. The points are read in order,
 //! straight from the data (shifted by `μ` in registers, no packing) with a prefetch one run
-//! ahead; the few centroids stay in L1 (`rows_pay` checks that they fit).
+//! ahead; the few centroids stay in L1 — all of them, or where they do not fit, the part of
+//! them for one span of coordinates while a block of rows passes ([`in_spans`]).
 //!
 //! The scores are the same `x′·c′ − ‖c′‖²/2` as [`dot_chunk`]'s (with the same shift `μ`),
 //! summed in another order, so a near-tie may go the other way; the arg-max keeps the lower
