@@ -211,10 +211,10 @@ impl Machine {
     }
 }
 
-/// Shortest rows for which the row kernel runs one point at a time: measured better at d = 784,
-/// worse at 300 and below (`MEASUREMENTS.md`, "Few centroids, long rows"); the line between
-/// is not measured closer.
-pub(crate) const ROWS_LONG_D: usize = 512;
+/// Shortest rows for which the row kernel runs one point at a time: measured better from
+/// d = 384 (k = 10 and 20, AVX-512 and AVX2), tied at 320, worse at 256 and below
+/// (`MEASUREMENTS.md`, "Few centroids, long rows" and "Centroids larger than L1").
+pub(crate) const ROWS_LONG_D: usize = 384;
 
 /// The per-float-type kernel table: which entry point runs a job on a [`Machine`], and the
 /// register tile it needs the centroids packed for. Implemented for `f32` and `f64` only.
