@@ -202,7 +202,7 @@ pub(crate) struct RowCentroids<'a, T> {
 /// of whole vectors and of even lengths (a short last span would pay a pass's fixed costs for
 /// little work).
 pub(crate) fn row_span(k: usize, d: usize, lanes: usize, elem: usize, l1d: usize) -> usize {
-    let budget = 2 * l1d / 3;
+    let budget = l1d / 3 * 2;
     let per_vector = k * lanes * elem;
     let steps = d.div_ceil(lanes);
     if steps * per_vector <= budget {

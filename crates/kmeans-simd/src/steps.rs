@@ -183,7 +183,9 @@ pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
 /// at k = 16, d = 128 and k = 32, d = 300; in spans they win at k = 10 (d = 784 in spans of
 /// 392, fitted to a 32 KiB L1; d = 1568 and 2352) and lose or tie at k = 12, 16 and 20.
 pub fn rows_pay_on(k: usize, d: usize, elem: usize, l1d: usize) -> bool {
-    let spans = (3 * k * d * elem).div_ceil(2 * l1d.max(1)).max(1);
+    let spans = (3 * k * d * elem)
+        .div_ceil(l1d.clamp(1, usize::MAX / 2) * 2)
+        .max(1);
     d >= ROWS_MIN_D
         && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
         && (spans == 1 || (k <= ROWS_SPANS_MAX_K && d / spans >= ROWS_MIN_SPAN))

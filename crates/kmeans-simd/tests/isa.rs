@@ -581,6 +581,11 @@ fn by_shape_runs_the_kernel_rows_pay_names() {
     // In spans, more than one group of centroids repeats each span's fixed costs: the tile.
     assert!(!rows_pay_on(12, 784, 4, l1_48k) && !rows_pay_on(16, 1568, 4, l1_48k));
     assert!(rows_pay_on(10, 1568, 4, l1_48k));
+    // Any L1 size is an answer, none a panic.
+    for l1 in [0, 1, usize::MAX] {
+        assert!(!rows_pay_on(10, 32, 4, l1));
+        assert_eq!(rows_pay_on(10, 784, 4, l1), l1 == usize::MAX);
+    }
     // `rows_pay` is this core's.
     assert_eq!(
         kmeans_simd::rows_pay(10, 784, 4),
