@@ -77,7 +77,9 @@ pub(crate) unsafe fn dot_rows_chunk<V: Vector, const MR: usize, const KB: usize>
     let mut flags = unsafe { CheckFlags::<V>::new(check.map(|c| c.bound)) };
     let mut inertia = 0.0f64;
     if centroids.span < d {
-        // SAFETY: as below; the caller guarantees the ISA.
+        // SAFETY: the centroids were laid out for `LANES` and `KB` (asserted above) by
+        // `RowCentroids::new`, whose span is a positive multiple of `LANES` when shorter than
+        // the rows; the caller guarantees the ISA.
         inertia = unsafe {
             in_spans::<V, MR, KB>(points, centroids, labels, sums.as_mut(), flags.as_mut())
         };
