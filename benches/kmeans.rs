@@ -316,7 +316,10 @@ impl Harness {
         let shape = Shape { n, k, d, elem: 8 };
         let max = self.profile.max_call_s;
 
-        eprintln!("== group assign: every assignment step at the slides' setting");
+        eprintln!(
+            "== {} group assign: every assignment step at the slides' setting",
+            kmeans_benches::since_start()
+        );
         for v in &reg.assign {
             let Some(s) = v.get::<f64>() else { continue };
             let threads = self.threads_for(&v.info);
@@ -334,7 +337,10 @@ impl Harness {
             g.finish();
         }
 
-        eprintln!("== group update: every update step at the slides' setting");
+        eprintln!(
+            "== {} group update: every update step at the slides' setting",
+            kmeans_benches::since_start()
+        );
         for v in &reg.update {
             let Some(s) = v.get::<f64>() else { continue };
             let threads = self.threads_for(&v.info);
@@ -349,7 +355,10 @@ impl Harness {
             g.finish();
         }
 
-        eprintln!("== group iteration: one whole Lloyd iteration at the slides' setting");
+        eprintln!(
+            "== {} group iteration: one whole Lloyd iteration at the slides' setting",
+            kmeans_benches::since_start()
+        );
         for v in &reg.iterate {
             let Some(s) = v.get::<f64>() else { continue };
             let threads = self.threads_for(&v.info);
@@ -367,7 +376,10 @@ impl Harness {
         }
         self.linfa(&c, "iteration", 10);
 
-        eprintln!("== group fit50: the slides' 50-iteration kmeans(data, 26)");
+        eprintln!(
+            "== {} group fit50: the slides' 50-iteration kmeans(data, 26)",
+            kmeans_benches::since_start()
+        );
         for v in &reg.iterate {
             if !v.supports::<f64>() {
                 continue;
@@ -467,7 +479,10 @@ impl Harness {
             ),
         ];
         for (group, shapes) in sweeps {
-            eprintln!("== group {group}: one iteration of every whole-iteration variant");
+            eprintln!(
+                "== {} group {group}: one iteration of every whole-iteration variant",
+                kmeans_benches::since_start()
+            );
             for (n, k, d) in shapes {
                 let c = case::<f64>(n, k, d);
                 let shape = Shape { n, k, d, elem: 8 };
@@ -559,7 +574,10 @@ impl Harness {
     /// One-thread matrix-product peak through ndarray's `dot` (matrixmultiply's kernels), at
     /// each of [`PEAK_SIZES`]: the report takes the best, since a small product undershoots.
     fn peaks(&mut self) -> Vec<Peak> {
-        eprintln!("== group peak: the machine's matrix-product peak (ndarray dot, 1 thread)");
+        eprintln!(
+            "== {} group peak: the machine's matrix-product peak (ndarray dot, 1 thread)",
+            kmeans_benches::since_start()
+        );
         let mut peaks = Vec::new();
         let mut g = self.c.benchmark_group("peak");
         g.warm_up_time(self.profile.warm_up)
@@ -712,6 +730,7 @@ fn main() {
         .configure_from_args();
     let started = SystemTime::now();
     let clock = Instant::now();
+    kmeans_benches::since_start();
     let mut h = Harness {
         c,
         profile,
@@ -743,12 +762,21 @@ fn main() {
         h.calibrate(&reg);
         h.slides_groups(&reg);
         h.sweeps(&reg);
-        eprintln!("== group mid: n=100000 k=64 d=32, f32 and f64");
+        eprintln!(
+            "== {} group mid: n=100000 k=64 d=32, f32 and f64",
+            kmeans_benches::since_start()
+        );
         h.target_group::<f32>("mid", MID, &reg, false);
         h.target_group::<f64>("mid", MID, &reg, false);
-        eprintln!("== group mnist: n=60000 k=10 d=784, f32");
+        eprintln!(
+            "== {} group mnist: n=60000 k=10 d=784, f32",
+            kmeans_benches::since_start()
+        );
         h.target_group::<f32>("mnist", MNIST, &reg, false);
-        eprintln!("== group large: n=1000000 k=256 d=64, f32");
+        eprintln!(
+            "== {} group large: n=1000000 k=256 d=64, f32",
+            kmeans_benches::since_start()
+        );
         h.target_group::<f32>("large", LARGE, &reg, true);
         let rows = outofcore::run(
             &mut h.c,

@@ -107,7 +107,8 @@ pub fn run(
         std::env::temp_dir().join(format!("kmeans-out-of-core-{}.npy", std::process::id())),
     );
     eprintln!(
-        "== group {GROUP}: a {:.2} GiB f32 .npy ({n} × {D}), mapped, k = {K}",
+        "== {} group {GROUP}: a {:.2} GiB f32 .npy ({n} × {D}), mapped, k = {K}",
+        kmeans_benches::since_start(),
         bytes as f64 / (1u64 << 30) as f64
     );
     if let Err(e) = write_file(&file.0, n) {

@@ -292,8 +292,10 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
         thread_counts.push(cfg.cores);
     }
     eprintln!(
-        "== group {GROUP}: fits to tol = {TOL} from the same init, {}–{} rounds alternating",
-        plan.min, plan.max
+        "== {} group {GROUP}: fits to tol = {TOL} from the same init, {}–{} rounds alternating",
+        crate::since_start(),
+        plan.min,
+        plan.max
     );
     if !cfg.benchmarking {
         // Smoke test: every variant of ours once on a small workload of each kind.

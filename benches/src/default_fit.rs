@@ -472,8 +472,10 @@ pub fn run(cfg: &Context<'_>) -> GroupOutput {
     let mut thread_counts = vec![1, cfg.cores];
     thread_counts.dedup();
     eprintln!(
-        "== group {GROUP}: KMeans::new(k) from data to result, {}–{} rounds alternating with the peers",
-        plan.min, plan.max
+        "== {} group {GROUP}: KMeans::new(k) from data to result, {}–{} rounds alternating with the peers",
+        crate::since_start(),
+        plan.min,
+        plan.max
     );
     if !cfg.benchmarking {
         for w in WORKLOADS.iter().filter(|w| w.kind != Kind::Digits) {

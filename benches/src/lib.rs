@@ -15,6 +15,19 @@ pub mod report;
 pub mod results;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Seconds since the run started (the first call), as `[123 s]`: the tag on every group's
+/// banner, so that a run's log shows where its time went (the quick profile's budget is 15
+/// minutes on 2 cores).
+pub fn since_start() -> String {
+    static START: OnceLock<Instant> = OnceLock::new();
+    format!(
+        "[{:.0} s]",
+        START.get_or_init(Instant::now).elapsed().as_secs_f64()
+    )
+}
 
 /// What the harness hands a group that runs outside criterion (whole fits timed in rounds that
 /// alternate with peers in other processes). Such a group is one entry in `GROUPS` of

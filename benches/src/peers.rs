@@ -59,7 +59,10 @@ pub fn run(
     if let Some(why) = env.core_missing() {
         return format!("not run: {why} (or by hand: `{PIP_LINE}`)");
     }
-    eprintln!("== Python peers: the slides' NumPy code and scikit-learn on the same data");
+    eprintln!(
+        "== {} Python peers: the slides' NumPy code and scikit-learn on the same data",
+        crate::since_start()
+    );
     let result = (|| -> Result<PeersOutput, String> {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         let cases = vec![
