@@ -2,8 +2,8 @@
 //! points packed) and `DotKernel::Rows` (coordinates in the lanes, points read in place), one
 //! fused Lloyd iteration each, rounds alternating, on blobs of the given shapes; medians and
 //! their ratio to the tile. A list of L1 sizes in KiB adds the row kernel fitted to each
-//! (`Dot::l1d_bytes`: how it would read the rows on a core with that L1). The measurements behind `rows_pay` (`MEASUREMENTS.md`, "Few centroids, long
-//! rows").
+//! (`Dot::l1d_bytes`: how it would read the rows on a core with that L1). The measurements
+//! behind `rows_pay` (`MEASUREMENTS.md`, "Few centroids, long rows").
 //!
 //! ```text
 //! cargo run --release -p kmeans-simd --example kernel_choice -- "60000,10,784;100000,10,64" [rounds] [threads] [f32|f64] [32,16]

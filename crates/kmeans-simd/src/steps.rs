@@ -198,6 +198,7 @@ pub const ROWS_SPANS_MAX_K: usize = 10;
 /// Shortest span of coordinates for which [`DotKernel::ByShape`] runs the row kernel on
 /// centroids that do not fit in L1 ([`rows_pay_on`]).
 pub const ROWS_MIN_SPAN: usize = 384;
+
 /// Most centroids for which [`DotKernel::ByShape`] runs the row kernel.
 pub const ROWS_MAX_K: usize = 20;
 /// Fewest coordinates for which [`DotKernel::ByShape`] runs the row kernel.

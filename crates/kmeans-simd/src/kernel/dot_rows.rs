@@ -243,8 +243,8 @@ fn run_rows<T: Scalar, const MR: usize>(
     std::array::from_fn(|r| points.row(i + r.min(rows - 1)).as_ptr())
 }
 
-/// [`row_group`] for group `g`, prefetching `AHEAD` runs on, the first (`g == 0`) computing the points' norms, checking
-/// their values when `flags` is given, and prefetching.
+/// [`row_group`] for group `g`; the first (`g == 0`) also computes the points' norms, checks
+/// their values when `flags` is given and prefetches the rows `AHEAD` runs on.
 ///
 /// # Safety
 /// As [`row_group`]'s.
