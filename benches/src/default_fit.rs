@@ -435,7 +435,7 @@ pub fn plan(profile: &str) -> Plan {
         Plan {
             min: 3,
             max: 5,
-            budget_s: 12.0,
+            budget_s: 8.0,
         }
     }
 }

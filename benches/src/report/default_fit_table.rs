@@ -6,7 +6,7 @@ use crate::default_fit;
 use crate::render::format_seconds;
 use crate::results::{Outcome, Row, Source};
 
-const DEFAULT_FIT_ABOUT: &str = "The fit a user runs: `KMeans::new(k)` (k-means++, `tol = 1e-4`, to convergence, one init) with the fastest variant, timed from data to result, init included (`init` is `Fit::init_seconds`); at all cores it runs on the default (global) thread pool. `kmeans-workshop/default/k-means-parallel` is the same fit with `Init::kmeans_parallel()` (k-means||: ℓ = 2k, 5 rounds). Peers on their defaults in the same run: scikit-learn `KMeans(n_clusters=k, n_init=1)`, scikit-learn-intelex (`sklearnex.cluster.KMeans`, threads by `daal4py.daalinit`), faiss `Kmeans(d, k)` (its default 25 iterations, `max_points_per_centroid` raised so it trains on every point; float32 only). Rounds alternate (every contender once per round, order rotated, seed = round number; 3 to 5 rounds per cell in the quick profile, 5 to 11 in full, after one uncounted fit of each contender on the smallest workload; a contender whose next fit would take its own fits past the cell's budget — 12 s quick, 120 s full — stops early, down to one fit; *fits* says how many); times, iterations and inertias are medians over the fits. Inertia is computed the same way for everyone (squared distance of every point to its nearest final centroid, f64, exact differences), so a fast fit that lands on a worse optimum shows. Issue 11's targets: time ≤ 0.40× scikit-learn's and ≤ 0.67× scikit-learn-intelex's, inertia within 3 % of the better peer's, init ≤ 15 % of the fit at 1e5 × 32, k = 64.";
+const DEFAULT_FIT_ABOUT: &str = "The fit a user runs: `KMeans::new(k)` (k-means++, `tol = 1e-4`, to convergence, one init) with the fastest variant, timed from data to result, init included (`init` is `Fit::init_seconds`); at all cores it runs on the default (global) thread pool. `kmeans-workshop/default/k-means-parallel` is the same fit with `Init::kmeans_parallel()` (k-means||: ℓ = 2k, 5 rounds). Peers on their defaults in the same run: scikit-learn `KMeans(n_clusters=k, n_init=1)`, scikit-learn-intelex (`sklearnex.cluster.KMeans`, threads by `daal4py.daalinit`), faiss `Kmeans(d, k)` (its default 25 iterations, `max_points_per_centroid` raised so it trains on every point; float32 only). Rounds alternate (every contender once per round, order rotated, seed = round number; {ROUNDS}, down to one fit; *fits* says how many); times, iterations and inertias are medians over the fits. Inertia is computed the same way for everyone (squared distance of every point to its nearest final centroid in f64 — the nearest found by a matrix product, the distance to it by exact differences), so a fast fit that lands on a worse optimum shows. Issue 11's targets: time ≤ 0.40× scikit-learn's and ≤ 0.67× scikit-learn-intelex's, inertia within 3 % of the better peer's, init ≤ 15 % of the fit at 1e5 × 32, k = 64.";
 
 fn ratio_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
@@ -45,7 +45,13 @@ impl Report {
         if rows.is_empty() {
             return String::new();
         }
-        let mut s = format!("## The default fit, from data to result\n\n{DEFAULT_FIT_ABOUT}\n\n");
+        let (quick, full) = (default_fit::plan("quick"), default_fit::plan("full"));
+        let rounds = format!(
+            "{}–{} rounds per cell in the quick profile, {}–{} in full, after one uncounted fit of each contender on the smallest workload; a contender whose next fit would take its own fits past the cell's budget — {} s quick, {} s full — stops early",
+            quick.min, quick.max, full.min, full.max, quick.budget_s, full.budget_s
+        );
+        let about = DEFAULT_FIT_ABOUT.replace("{ROUNDS}", &rounds);
+        let mut s = format!("## The default fit, from data to result\n\n{about}\n\n");
         let mut workloads: Vec<String> = rows.iter().map(|r| r.param_without_threads()).collect();
         workloads.dedup();
         let peers: Vec<&str> = default_fit::PEERS.iter().map(|p| p.0).collect();

@@ -121,7 +121,8 @@ pub fn mean_column_variance<T: Scalar>(data: Points<'_, T>) -> f64 {
     }
     let origin = column_origin(data);
     let partial = map_chunks(data.as_slice(), CHUNK_ROWS * data.d(), |rows| {
-        chunk_column_sums(rows, data.d(), &origin)
+        chunk_column_sums(rows, data.d(), &origin, |_| true)
+            .expect("a block check that accepts every block")
     });
     variance_of_sums(&partial, data.n(), data.d())
 }
@@ -132,24 +133,39 @@ pub(crate) fn column_origin<T: Scalar>(data: Points<'_, T>) -> Vec<f64> {
 }
 
 /// One chunk's `[Σ(x − x₀) for each column, then Σ(x − x₀)² for each column]` for
-/// [`mean_column_variance`]: eight columns at a time down the chunk, in accumulators that stay
-/// in registers (adding each row into one row of sums in memory chained every add through a
-/// store and a load); each column is still summed in row order.
-pub(crate) fn chunk_column_sums<T: Scalar>(rows: &[T], d: usize, origin: &[f64]) -> Vec<f64> {
+/// [`mean_column_variance`], or `None` as soon as `block_ok` refuses a block of its rows (the
+/// value check reads each block just before the sums do, while it is in L1). Eight columns at
+/// a time down a block of rows, in accumulators that stay in registers (adding each row into
+/// one row of sums in memory chained every add through a store and a load); each column is
+/// still summed in row order. The blocks keep the rows in L1 while every group of columns
+/// walks them: down a whole chunk (4.9 MB at d = 300) each group read the chunk from memory
+/// again.
+pub(crate) fn chunk_column_sums<T: Scalar>(
+    rows: &[T],
+    d: usize,
+    origin: &[f64],
+    block_ok: impl Fn(&[T]) -> bool,
+) -> Option<Vec<f64>> {
     let mut sums = vec![0.0f64; 2 * d];
-    for c0 in (0..d).step_by(COLUMNS) {
-        if d - c0 >= COLUMNS {
-            let (a, b) = column_sums::<T, COLUMNS>(rows, d, c0, origin);
-            sums[c0..c0 + COLUMNS].copy_from_slice(&a);
-            sums[d + c0..d + c0 + COLUMNS].copy_from_slice(&b);
-        } else {
-            for c in c0..d {
-                let ([a], [b]) = column_sums::<T, 1>(rows, d, c, origin);
-                (sums[c], sums[d + c]) = (a, b);
+    let block_rows = (COLUMN_BLOCK_BYTES / (d * std::mem::size_of::<T>()).max(1)).max(1);
+    for block in rows.chunks(block_rows * d) {
+        if !block_ok(block) {
+            return None;
+        }
+        for c0 in (0..d).step_by(COLUMNS) {
+            let width = COLUMNS.min(d - c0);
+            let (a, b) = sums.split_at_mut(d);
+            let (a, b) = (&mut a[c0..c0 + width], &mut b[c0..c0 + width]);
+            if width == COLUMNS {
+                column_sums::<T, COLUMNS>(block, d, c0, origin, a, b);
+            } else {
+                for c in 0..width {
+                    column_sums::<T, 1>(block, d, c0 + c, origin, &mut a[c..=c], &mut b[c..=c]);
+                }
             }
         }
     }
-    sums
+    Some(sums)
 }
 
 /// [`mean_column_variance`] from the chunks' [`chunk_column_sums`], added in chunk order.
@@ -171,16 +187,22 @@ pub(crate) fn variance_of_sums(partial: &[Vec<f64>], n: usize, d: usize) -> f64 
 /// Columns summed together by [`mean_column_variance`].
 const COLUMNS: usize = 8;
 
-/// `Σ (x − x₀)` and `Σ (x − x₀)²` over the rows of `rows` (`d` values each) for the `W`
-/// columns from `c0`, in row order.
+/// Bytes of rows [`chunk_column_sums`] takes at a time: well inside any x86-64 L1d.
+const COLUMN_BLOCK_BYTES: usize = 16 << 10;
+
+/// Adds `Σ (x − x₀)` and `Σ (x − x₀)²` over the rows of `rows` (`d` values each), in row
+/// order, for the `W` columns from `c0` into `a` and `b`.
 fn column_sums<T: Scalar, const W: usize>(
     rows: &[T],
     d: usize,
     c0: usize,
     origin: &[f64],
-) -> ([f64; W], [f64; W]) {
+    a_out: &mut [f64],
+    b_out: &mut [f64],
+) {
     let o: [f64; W] = std::array::from_fn(|j| origin[c0 + j]);
-    let (mut a, mut b) = ([0.0f64; W], [0.0f64; W]);
+    let mut a: [f64; W] = std::array::from_fn(|j| a_out[j]);
+    let mut b: [f64; W] = std::array::from_fn(|j| b_out[j]);
     for row in rows.chunks_exact(d) {
         let x = &row[c0..c0 + W];
         for j in 0..W {
@@ -189,7 +211,8 @@ fn column_sums<T: Scalar, const W: usize>(
             b[j] += t * t;
         }
     }
-    (a, b)
+    a_out.copy_from_slice(&a);
+    b_out.copy_from_slice(&b);
 }
 
 /// Sum over rows of the squared distance between two equally shaped centroid matrices: how far

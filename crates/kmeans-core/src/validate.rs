@@ -72,7 +72,7 @@ pub fn check_values_and_variance<T: Scalar>(
     let origin = metrics::column_origin(points);
     let sums: Option<Vec<Vec<f64>>> =
         metrics::map_chunks(points.as_slice(), CHUNK_ROWS * d, |rows| {
-            within(rows, bound).then(|| metrics::chunk_column_sums(rows, d, &origin))
+            metrics::chunk_column_sums(rows, d, &origin, |block| within(block, bound))
         })
         .into_iter()
         .collect();

@@ -393,10 +393,11 @@ fn column_variance_is_exact_far_from_the_origin() {
 
 #[test]
 fn column_variance_covers_every_column_whatever_d() {
-    // Columns are summed eight at a time, then one by one: every d around those blocks, each
-    // column with its own spread, against the two-pass definition.
-    for d in [1, 3, 7, 8, 9, 16, 19] {
-        let n = 5000;
+    // Columns are summed eight at a time, then one by one, down blocks of 16 KiB of rows:
+    // every d around those groups (and rows longer than a block: d = 2049), each column with
+    // its own spread, against the two-pass definition.
+    for d in [1, 3, 7, 8, 9, 16, 19, 300, 2049] {
+        let n = if d > 100 { 700 } else { 5000 };
         let rows: Vec<Vec<f64>> = (0..n)
             .map(|i| {
                 (0..d)
@@ -440,9 +441,15 @@ fn a_converged_fit_returns_the_labels_and_inertia_of_its_centroids() {
 #[test]
 fn the_fused_check_and_variance_pass_matches_the_separate_passes() {
     use kmeans_core::validate::{check_values, check_values_and_variance};
-    // Bit for bit: every d around the eight-column blocks, n around the chunks of 4096 rows.
-    for d in [1, 7, 8, 9, 19] {
-        for n in [1, 4095, 4096, 4097, 9000] {
+    // Bit for bit: every d around the eight-column blocks, n around the chunks of 4096 rows
+    // (and, for rows of 300 and 2049 values, around the 16 KiB blocks of rows inside a chunk).
+    for d in [1, 7, 8, 9, 19, 300, 2049] {
+        let ns: &[usize] = if d > 100 {
+            &[1, 13, 14, 4097]
+        } else {
+            &[1, 4095, 4096, 4097, 9000]
+        };
+        for &n in ns {
             let x = data::uniform::<f32>(n, d, (n + d) as u64);
             let fused = check_values_and_variance("data", x.view()).unwrap();
             let separate = kmeans_core::mean_column_variance(x.view());

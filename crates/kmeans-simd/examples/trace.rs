@@ -10,8 +10,8 @@
 //! Workloads (those of the `converge` example and bench group): `blobs` (2e5 × 16 f32,
 //! k = 128, the default), `overlapping` (1e5 × 64 f64, k = 64, std 5), `uniform` (2e5 × 16
 //! f32, k = 128), `uniform64` (1e5 × 64 f64, k = 64),
-//! `uniform512` (2e4 × 512 f32, k = 32),
-//! `slides` (5000 × 26 f64 uniform, k = 26). The first iteration's time includes what the fit does before it (the value
+//! `uniform512` (2e4 × 512 f32, k = 32), `high-d` (the `default-fit` group's 4e4 × 300 f32 blobs,
+//! k = 20, its data seed), `slides` (5000 × 26 f64 uniform, k = 26). The first iteration's time includes what the fit does before it (the value
 //! check, the variance for `tol`); the init is not timed.
 
 use std::sync::{Arc, Mutex};
@@ -62,7 +62,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(name) = args.get(1) else {
         eprintln!(
-            "usage: trace VARIANT [blobs | overlapping | uniform | uniform64 | uniform512 | slides]"
+            "usage: trace VARIANT [blobs | overlapping | uniform | uniform64 | uniform512 | high-d | slides]"
         );
         std::process::exit(2);
     };
@@ -76,10 +76,11 @@ fn main() {
         "uniform" => trace(name, &data::uniform::<f32>(200_000, 16, 3), 128),
         "uniform64" => trace(name, &data::uniform::<f64>(100_000, 64, 4), 64),
         "uniform512" => trace(name, &data::uniform::<f32>(20_000, 512, 14), 32),
+        "high-d" => trace(name, &data::blobs::<f32>(40_000, 20, 300, 1.0, 11).data, 20),
         "slides" => trace(name, &data::uniform::<f64>(5000, 26, 15), 26),
         other => {
             eprintln!(
-                "error: unknown workload {other}: blobs, overlapping, uniform, uniform64, uniform512 or slides"
+                "error: unknown workload {other}: blobs, overlapping, uniform, uniform64, uniform512, high-d or slides"
             );
             std::process::exit(2);
         }
