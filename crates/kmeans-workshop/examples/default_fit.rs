@@ -1,9 +1,10 @@
 //! The fit a user actually runs — `KMeans::new(k)`: k-means++, `tol = 1e-4`, to convergence —
 //! timed from data to result, with the init's share, at 1 and 2 threads, for each init.
 //!
-//! `cargo run --release -p kmeans-workshop --example default_fit -- [N D K [f32|f64] [ROUNDS]]`
+//! `cargo run --release -p kmeans-workshop --example default_fit -- [N D K [f32|f64] [ROUNDS] [SEED]]`
 //!
-//! Prints the median of ROUNDS fits (default 5) per row; `cargo bench` measures the same fits
+//! Blobs with data seed SEED (default 0; the `default-fit` bench group's is 11). Prints the
+//! median of ROUNDS fits (default 5) per row; `cargo bench` measures the same fits
 //! (group `default-fit`) side by side with scikit-learn, scikit-learn-intelex and faiss.
 
 use std::time::Instant;
@@ -61,9 +62,10 @@ fn main() {
     };
     let (n, d, k) = (num(0, 100_000), num(1, 32), num(2, 64));
     let rounds = num(4, 5).max(1);
+    let seed = num(5, 0) as u64;
     match args.get(3).map_or("f32", String::as_str) {
-        "f32" => run(&data::blobs::<f32>(n, k, d, 1.0, 0).data, k, rounds),
-        "f64" => run(&data::blobs::<f64>(n, k, d, 1.0, 0).data, k, rounds),
+        "f32" => run(&data::blobs::<f32>(n, k, d, 1.0, seed).data, k, rounds),
+        "f64" => run(&data::blobs::<f64>(n, k, d, 1.0, seed).data, k, rounds),
         other => {
             eprintln!("error: dtype {other:?}: expected f32 or f64");
             std::process::exit(2)
