@@ -555,7 +555,9 @@ pub fn check_sq_distances<T: Scalar>(
     step: &dyn IterationStep<T>,
 ) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(77);
-    for d in [1, 2, 3, 7, 8, 9, 16, 17, 33] {
+    // Long rows too: a step may put coordinates in the lanes there (kmeans-simd does from
+    // 1 KiB: f32 d = 256, f64 d = 128), with a tail of every kind at d = 300.
+    for d in [1, 2, 3, 7, 8, 9, 16, 17, 33, 128, 255, 256, 300] {
         for t in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 33] {
             for n in [1, 5, 8, 9, 23, 70] {
                 let data = crate::data::uniform::<T>(n, d, rng.random());

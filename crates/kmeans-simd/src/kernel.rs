@@ -22,7 +22,7 @@ mod few_centers;
 mod lanes_lloyd;
 pub(crate) use dot_rows::{DotRowsJob, dot_rows_chunk};
 pub(crate) use dot_two::{DotNearest, DotTwoJob, DotTwoScratch, dot_two_chunk};
-pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, layout_budget};
+pub(crate) use few_centers::{DistJob, LanesJob, PointLanes, coordinates_in_lanes, layout_budget};
 pub(crate) use lanes_lloyd::{LanesLloydJob, ShiftedCentroids, group_size as lanes_group_size};
 
 /// A chunk kernel written once over [`Vector`]: each instruction set runs every job through one

@@ -375,7 +375,13 @@ fn distances<T: Dispatch>(
     centers: Points<'_, T>,
     out: &mut [T],
 ) {
-    let machine = machine.narrowest_for(centers.n(), std::mem::size_of::<T>());
+    // The few centers in the lanes: the narrowest vectors that hold them. Coordinates in the
+    // lanes (long rows): the widest.
+    let machine = if kernel::coordinates_in_lanes::<T>(data.d()) {
+        machine
+    } else {
+        machine.narrowest_for(centers.n(), std::mem::size_of::<T>())
+    };
     T::run(
         machine,
         DistJob {
@@ -388,20 +394,21 @@ fn distances<T: Dispatch>(
 
 /// Passes over the data from which k-means++ lays it out with points in the lanes: at
 /// scikit-learn's digits (1797 × 64 f64, k = 10: 10 passes) the copy cost more than the
-/// passes saved (the init went from 0.41 to 0.51–0.56 ms), at 4·10⁴ × 300 with k = 20 it
-/// paid (`MEASUREMENTS.md`).
+/// passes saved (the init went from 0.41 to 0.51–0.56 ms), at 10⁵ × 96, k = 64 it pays
+/// (`MEASUREMENTS.md`). Rows of 1 KiB or more are never laid out
+/// ([`kernel::coordinates_in_lanes`]).
 const MIN_LAYOUT_PASSES: usize = 16;
 
 /// k-means++'s distances on `machine` ([`IterationStep::prepare_distances`]): the data laid
-/// out once with points in the lanes, or read where it is when the passes are too few to
-/// repay the copy or the copy would be too big.
+/// out once with points in the lanes, or read where it is when its rows are long (coordinates
+/// in the lanes), the passes too few to repay the copy or the copy would be too big.
 fn prepare<'a, T: Dispatch, S: IterationStep<T>>(
     machine: Machine,
     step: &'a S,
     data: Points<'a, T>,
     passes: usize,
 ) -> Box<dyn FewCenterDistances<T> + 'a> {
-    if passes < MIN_LAYOUT_PASSES {
+    if passes < MIN_LAYOUT_PASSES || kernel::coordinates_in_lanes::<T>(data.d()) {
         return Box::new(RowDistances { step, data });
     }
     match PointLanes::new(data, T::lanes(machine), kernel::layout_budget(data)) {

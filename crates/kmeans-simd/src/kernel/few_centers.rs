@@ -8,9 +8,15 @@
 //! - [`distances_chunk`] works on the data as it is, with the centers in the lanes: for a
 //!   single pass (k-means||, Hamerly's centroid distances), for k-means++ with fewer passes
 //!   than repay the copy (k < 16), or for data too big to copy.
+//! - [`row_distances`] works on the data as it is with *coordinates* in the lanes, for rows of
+//!   at least [`ROWS_MIN_BYTES`] ([`coordinates_in_lanes`]): there a pass is bound by reading the data,
+//!   and the copy above (and its page faults) cost more than the passes gained from it.
 //!
-//! Both compute each value as `Σ_c (x_c − c_c)²` with one FMA per coordinate in coordinate
-//! order, so they agree bit for bit, and a point equal to a center gets exactly 0.
+//! The first two compute each value as `Σ_c (x_c − c_c)²` with one FMA per coordinate in
+//! coordinate order, so they agree bit for bit; the third sums lane by lane and then across
+//! the lanes, and is the only kernel for its rows (both entry points choose it by `d` alone),
+//! so every path still agrees with every other. In all three a point equal to a center gets
+//! exactly 0.
 
 use std::ops::Range;
 
@@ -27,7 +33,123 @@ impl<T: Elem> Job<T> for DistJob<'_, T> {
     #[inline(always)]
     unsafe fn run<V: Vector<T = T>, S: Tiles>(self) {
         // SAFETY: forwarded from the caller.
-        unsafe { distances_chunk::<V>(self) }
+        unsafe {
+            if coordinates_in_lanes::<V::T>(self.points.d()) {
+                row_distances::<V>(self)
+            } else {
+                distances_chunk::<V>(self)
+            }
+        }
+    }
+}
+
+/// Bytes of a row from which the inits' distances run with coordinates in the lanes
+/// ([`row_distances`]), on the data where it is, and k-means++ does not lay the data out
+/// ([`coordinates_in_lanes`]).
+const ROWS_MIN_BYTES: usize = 1024;
+
+/// Whether rows of `d` values of `T` take [`row_distances`]: from [`ROWS_MIN_BYTES`] (16 vectors
+/// of AVX-512, 32 of AVX2), where the sums across the lanes are a small part of a row's work.
+/// A function of the row alone, so every entry point (a single block, k-means++'s passes)
+/// chooses the same kernel for the same data. k-means++ at 10⁵ × 256 `f32`, k = 20, one
+/// thread: the init 287–295 → 177–225 ms; 4·10⁴ × 300: 96 → 51 ms; 4·10⁴ × 128 `f64`: 69–73
+/// → 43–45 ms. Below it the copy still pays: 10⁵ × 96, k = 64: 197–219 against 241–246 ms;
+/// 2·10⁴ × 128, k = 32: 20–21 against 22–24 ms (`MEASUREMENTS.md`).
+pub(crate) fn coordinates_in_lanes<T>(d: usize) -> bool {
+    d.saturating_mul(size_of::<T>()) >= ROWS_MIN_BYTES
+}
+
+/// How far ahead of its loads [`row_distances`] asks for the data: the rows follow one another,
+/// so this reaches into the next rows. Without it a pass over 10⁵ × 256 `f32` (102 MB, from
+/// memory) took 14.4–15.5 ms, with it 9.9–11.1 (1 KiB ahead 11.2–12.5, 8 KiB 10.4–11.4);
+/// 4·10⁴ × 300: 3.1–4.8 → 2.6–2.9 ms.
+const ROWS_PREFETCH_BYTES: usize = 4096;
+
+/// Centers [`row_distances`] keeps accumulators for at once.
+const ROWS_GROUP: usize = 8;
+
+/// The inits' distance block with coordinates in the lanes: per point, per vector of its
+/// coordinates, a subtract and an FMA for each of up to [`ROWS_GROUP`] centers (their rows
+/// stay in L1), the tail by masked loads (zeros subtract to zero); then a sum across the
+/// lanes per center. No copy of the data and no padding of the few centers to a vector: at
+/// long rows a pass is bound by reading the data.
+///
+/// # Safety
+/// `V`'s instruction set must be available; `out` holds `points.n() × centers.n()` values.
+#[inline(always)]
+pub(crate) unsafe fn row_distances<V: Vector>(job: DistJob<'_, V::T>) {
+    let DistJob {
+        points,
+        centers,
+        out,
+    } = job;
+    let t = centers.n();
+    assert_eq!(out.len(), points.n() * t, "distance block length");
+    assert_eq!(centers.d(), points.d(), "centers' dimension");
+    for (x, out) in points.rows().zip(out.chunks_exact_mut(t.max(1))) {
+        let mut first = 0;
+        while first < t {
+            let group = (t - first).min(ROWS_GROUP);
+            let out = &mut out[first..first + group];
+            // SAFETY: `first + G <= t`; the caller guarantees the ISA.
+            unsafe {
+                match group {
+                    1 => row_group::<V, 1>(x, centers, first, out),
+                    2 => row_group::<V, 2>(x, centers, first, out),
+                    3 => row_group::<V, 3>(x, centers, first, out),
+                    4 => row_group::<V, 4>(x, centers, first, out),
+                    5 => row_group::<V, 5>(x, centers, first, out),
+                    6 => row_group::<V, 6>(x, centers, first, out),
+                    7 => row_group::<V, 7>(x, centers, first, out),
+                    _ => row_group::<V, ROWS_GROUP>(x, centers, first, out),
+                }
+            }
+            first += group;
+        }
+    }
+}
+
+/// `out[j] = ‖x − c_{first + j}‖²` for `G` centers of [`row_distances`].
+///
+/// # Safety
+/// `V`'s instruction set must be available; `first + G <= centers.n()`, `out.len() == G`,
+/// `x.len() == centers.d()`.
+#[inline(always)]
+unsafe fn row_group<V: Vector, const G: usize>(
+    x: &[V::T],
+    centers: Points<'_, V::T>,
+    first: usize,
+    out: &mut [V::T],
+) {
+    let (d, lanes) = (x.len(), V::LANES);
+    let center: [*const V::T; G] = std::array::from_fn(|j| centers.row(first + j).as_ptr());
+    let x = x.as_ptr();
+    // SAFETY: every load reads coordinates `c .. c + LANES <= d` of a row of `d` values, the
+    // tail's masked load only its `d − c` values; the caller guarantees the ISA.
+    unsafe {
+        let mut acc = [V::splat(V::T::zero()); G];
+        let mut c = 0;
+        while c + lanes <= d {
+            crate::kernel::prefetch_line(
+                x.wrapping_add(c + ROWS_PREFETCH_BYTES / size_of::<V::T>()),
+            );
+            let xv = V::load(x.add(c));
+            for j in 0..G {
+                let diff = xv.sub(V::load(center[j].add(c)));
+                acc[j] = diff.fmadd(diff, acc[j]);
+            }
+            c += lanes;
+        }
+        if c < d {
+            let xv = V::load_partial(x.add(c), d - c);
+            for j in 0..G {
+                let diff = xv.sub(V::load_partial(center[j].add(c), d - c));
+                acc[j] = diff.fmadd(diff, acc[j]);
+            }
+        }
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = a.reduce_add();
+        }
     }
 }
 
