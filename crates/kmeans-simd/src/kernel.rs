@@ -339,28 +339,35 @@ pub(crate) fn scalar_chunk<T: Elem>(
 /// independent accumulators hide the FMA latency (4 cycles) that a single running sum waits on.
 const EXACT_GROUP: usize = 4;
 
-/// `Σ (x − c_q)²` for [`EXACT_GROUP`] centroids at once, vectorised along `d`: one load of
-/// each coordinate vector of `x` serves all of them. The same operations in the same order as
-/// [`sq_diff`], so a pair's distance does not depend on its group.
+/// `Σ (x − c_q)²` for `G` centroids at once, vectorised along `d`: one load of each
+/// coordinate vector of `x` serves all of them. The same operations in the same order as
+/// [`sq_diff`], so a pair's distance does not depend on its group. [`exact_chunk`] runs it on
+/// [`EXACT_GROUP`] centroids, the inits' long-row kernel (`few_centers::row_distances`) on up
+/// to eight candidates, asking for the data `AHEAD` bytes past each vector of `x` it loads (0:
+/// no prefetch); interleaved with the loads, where a burst of prefetches per row measured
+/// slower.
 ///
 /// # Safety
 /// `V`'s instruction set must be available; `x` and every `c[q]` are valid for `d` reads.
 #[inline(always)]
-unsafe fn sq_diff_group<V: Vector>(
+pub(crate) unsafe fn sq_diff_group<V: Vector, const G: usize, const AHEAD: usize>(
     x: *const V::T,
-    c: [*const V::T; EXACT_GROUP],
+    c: [*const V::T; G],
     d: usize,
-) -> [V::T; EXACT_GROUP] {
+) -> [V::T; G] {
     let lanes = V::LANES;
     let main = d - d % lanes;
     // SAFETY: full loads read `lanes` values at `t + lanes <= main <= d`, the partial loads
     // `d − main` values at `main`; the caller guarantees the ISA.
     unsafe {
-        let mut acc = [V::splat(V::T::zero()); EXACT_GROUP];
+        let mut acc = [V::splat(V::T::zero()); G];
         let mut t = 0;
         while t < main {
+            if AHEAD > 0 {
+                prefetch_line(x.wrapping_add(t).cast::<u8>().wrapping_add(AHEAD));
+            }
             let xv = V::load(x.add(t));
-            for q in 0..EXACT_GROUP {
+            for q in 0..G {
                 let diff = xv.sub(V::load(c[q].add(t)));
                 acc[q] = diff.fmadd(diff, acc[q]);
             }
@@ -368,7 +375,7 @@ unsafe fn sq_diff_group<V: Vector>(
         }
         if main < d {
             let xv = V::load_partial(x.add(main), d - main);
-            for q in 0..EXACT_GROUP {
+            for q in 0..G {
                 let diff = xv.sub(V::load_partial(c[q].add(main), d - main));
                 acc[q] = diff.fmadd(diff, acc[q]);
             }
@@ -401,7 +408,7 @@ pub(crate) unsafe fn exact_chunk<V: Vector>(job: ExactJob<'_, V::T>) -> f64 {
         while j + EXACT_GROUP <= k {
             let c = std::array::from_fn(|q| centroids.row(j + q).as_ptr());
             // SAFETY: every row holds `d` values; the caller guarantees the ISA.
-            let dist = unsafe { sq_diff_group::<V>(x.as_ptr(), c, d) };
+            let dist = unsafe { sq_diff_group::<V, EXACT_GROUP, 0>(x.as_ptr(), c, d) };
             for q in 0..EXACT_GROUP {
                 if dist[q] < best_dist {
                     (best, best_dist) = (j + q, dist[q]);
