@@ -414,7 +414,9 @@ fn row(w: &Workload, n: usize, d: usize, name: &str, threads: usize, outcome: Ou
 /// How many rounds a (workload, threads) cell runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Plan {
-    /// Always at least this many.
+    /// Rounds every contender runs even past the cell's budget — unless its own fits would
+    /// then pass the budget: a contender stops before the fit that would take its own total
+    /// over `budget_s` (down to one fit), so a slow contender can end with fewer.
     pub min: usize,
     /// Never more.
     pub max: usize,

@@ -195,14 +195,21 @@ pub(crate) struct RowCentroids<'a, T> {
     pub span: usize,
 }
 
+/// Bytes of centroids the row kernel keeps in an L1 data cache of `l1d` bytes: two thirds of
+/// it — every point reads every centroid, and the rest of L1 holds the rows streaming past.
+/// The one rule behind both [`row_span`] and the kernel choice
+/// ([`rows_pay_on`](crate::steps::rows_pay_on)).
+pub(crate) fn centroid_budget(l1d: usize) -> usize {
+    l1d / 3 * 2
+}
+
 /// Coordinates per pass of the row kernel over `k` centroids of `d` values of `elem` bytes
 /// (both padded: `k` to whole groups, `d` to whole vectors of `lanes`): the whole row when all
-/// of them fit in two thirds of an L1 data cache of `l1d` bytes — every point reads every
-/// centroid, and the rest of L1 holds the rows streaming past — else as few spans as fit,
-/// of whole vectors and of even lengths (a short last span would pay a pass's fixed costs for
-/// little work).
+/// of them fit in the [`centroid_budget`] of an L1 data cache of `l1d` bytes, else as few
+/// spans as fit, of whole vectors and of even lengths (a short last span would pay a pass's
+/// fixed costs for little work).
 pub(crate) fn row_span(k: usize, d: usize, lanes: usize, elem: usize, l1d: usize) -> usize {
-    let budget = l1d / 3 * 2;
+    let budget = centroid_budget(l1d);
     let per_vector = k * lanes * elem;
     let steps = d.div_ceil(lanes);
     if steps * per_vector <= budget {

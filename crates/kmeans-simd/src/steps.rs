@@ -172,7 +172,8 @@ pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
 /// length (the tile's panel would be mostly padding, while the row kernel's per-point sums
 /// across lanes, one per centroid, are amortised over `d`) — at most [`ROWS_MAX_K`], at most
 /// one per [`ROWS_D_PER_K`] coordinates, rows of at least [`ROWS_MIN_D`] — and the centroids
-/// in two thirds of L1, because every point reads every centroid. Where they do not fit, the
+/// in L1's centroid budget (two thirds of it, `pack::centroid_budget`, the rule the spans of
+/// `pack::row_span` follow), because every point reads every centroid. Where they do not fit, the
 /// kernel reads the rows in spans whose part of the centroids does, which costs a pass's
 /// fixed costs (the sums across lanes, the partial scores) per span and group, and rereads
 /// the rows from L2 at the end: that still pays for one group of centroids
@@ -183,8 +184,10 @@ pub fn rows_pay(k: usize, d: usize, elem: usize) -> bool {
 /// at k = 16, d = 128 and k = 32, d = 300; in spans they win at k = 10 (d = 784 in spans of
 /// 392, fitted to a 32 KiB L1; d = 1568 and 2352) and lose or tie at k = 12, 16 and 20.
 pub fn rows_pay_on(k: usize, d: usize, elem: usize, l1d: usize) -> bool {
-    let spans = (3 * k * d * elem)
-        .div_ceil(l1d.clamp(1, usize::MAX / 2) * 2)
+    let spans = k
+        .saturating_mul(d)
+        .saturating_mul(elem)
+        .div_ceil(crate::pack::centroid_budget(l1d).max(1))
         .max(1);
     d >= ROWS_MIN_D
         && k <= ROWS_MAX_K.min(d / ROWS_D_PER_K)
