@@ -288,6 +288,36 @@ fn a_bad_simd_isa_in_the_environment_is_one_error_line() {
 }
 
 #[test]
+fn a_bad_thread_count_in_the_environment_is_one_error_line() {
+    let dir = dir_with_data();
+    let max = kmeans_workshop::max_threads();
+    let fit = ["fit", "data.csv", "-k", "2", "--labels-out", "l.csv"];
+    // Rayon would ignore the first three (and start a thread per core) and start the last
+    // two, the first of them taking minutes.
+    for (variable, value, why) in [
+        ("RAYON_NUM_THREADS", "abc".to_owned(), "not a whole number"),
+        ("RAYON_NUM_THREADS", " 2".to_owned(), "not a whole number"),
+        ("RAYON_RS_NUM_CPUS", "-1".to_owned(), "not a whole number"),
+        ("RAYON_NUM_THREADS", "100000".to_owned(), "more than"),
+        ("RAYON_NUM_THREADS", (max + 1).to_string(), "more than"),
+    ] {
+        let needle = format!("{variable}={value:?}: {why}");
+        let line = refused(&dir, &fit, &[(variable, value.as_str())], &needle);
+        assert!(line.contains(&format!("to {max}, or unset it")), "{line}");
+    }
+    // Every count rayon reads as meant, and an empty value (unset), runs.
+    for value in ["0", "1", &max.to_string(), ""] {
+        let out = kmeans()
+            .current_dir(dir.0.path())
+            .env("RAYON_NUM_THREADS", value)
+            .args(["fit", "data.csv", "-k", "2", "--quiet"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{value:?}: {out:?}");
+    }
+}
+
+#[test]
 fn absurd_thread_counts_are_refused_at_once_without_panic_text() {
     let dir = dir_with_data();
     for threads in [

@@ -136,6 +136,16 @@ pub enum Error {
         /// The strides, in elements.
         strides: (isize, isize),
     },
+    /// An environment variable the library reads holds a value it cannot obey.
+    #[error("{variable}={value:?}: {reason}")]
+    Environment {
+        /// The variable's name.
+        variable: &'static str,
+        /// Its value (lossily decoded when it is not UTF-8).
+        value: String,
+        /// What is wrong, and what it accepts.
+        reason: String,
+    },
     /// The thread pool could not be built.
     #[error("could not start {threads} thread(s): {reason}")]
     ThreadPool {

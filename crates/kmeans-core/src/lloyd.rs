@@ -21,6 +21,66 @@ pub fn max_threads() -> usize {
     4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
+/// The variables rayon sizes its global pool by — the pool a fit without
+/// [`KMeans::threads`] and every [`predict`] run on — in the order it reads them
+/// (`RAYON_RS_NUM_CPUS` is the deprecated name, read when the first is unset or not a number).
+pub const THREAD_ENV: [&str; 2] = ["RAYON_NUM_THREADS", "RAYON_RS_NUM_CPUS"];
+
+/// Check the thread counts the environment gives rayon's global pool ([`THREAD_ENV`]): each
+/// unset, empty, or a whole number from 0 (rayon's "one thread per core") to [`max_threads`].
+/// Rayon itself ignores a value it cannot parse (and starts one thread per core, whatever the
+/// user meant), and starts as many threads as a huge value asks for, which takes minutes;
+/// [`KMeans::fit`] and [`predict`] refuse both instead whenever they would start that pool.
+///
+/// # Errors
+/// [`Error::Environment`] naming the variable and its value.
+pub fn check_thread_env() -> Result<()> {
+    for variable in THREAD_ENV {
+        let Some(raw) = std::env::var_os(variable) else {
+            continue;
+        };
+        let value = raw.to_string_lossy().into_owned();
+        let error = |reason: String| Error::Environment {
+            variable,
+            value: value.clone(),
+            reason,
+        };
+        let Some(text) = raw.to_str() else {
+            return Err(error("not UTF-8".into()));
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let accepted = format!("give 0 (one per core) to {}, or unset it", max_threads());
+        match text.parse::<usize>() {
+            Err(_) => {
+                return Err(error(format!(
+                    "not a whole number (rayon would ignore it and start one thread per core); {accepted}"
+                )));
+            }
+            Ok(threads) if threads > max_threads() => {
+                return Err(error(format!(
+                    "more than {} (4 × the {} cores available): more threads only slow a fit down, and a huge count takes minutes to start; {accepted}",
+                    max_threads(),
+                    max_threads() / 4
+                )));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// [`check_thread_env`] when work started here would run on rayon's global pool: on a thread
+/// of no pool (on a pool's thread, the work stays in that pool).
+fn check_global_pool_env() -> Result<()> {
+    if rayon::current_thread_index().is_none() {
+        check_thread_env()
+    } else {
+        Ok(())
+    }
+}
+
 /// One line of the per-iteration log.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IterationLog {
@@ -220,7 +280,8 @@ impl<T: Scalar> KMeans<T> {
     /// # Errors
     /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0` or
     /// above [`max_threads`]), [`Error::ThreadPool`] when the fit's pool cannot be started (it
-    /// is started before the data is checked, which runs in it), then for given centroids every
+    /// is started before the data is checked, which runs in it), without `threads` a thread
+    /// count in the environment that rayon's global pool would misread ([`check_thread_env`]), then for given centroids every
     /// error of [`validate::check_centroids`], then every data error of
     /// [`validate::check_fit_input`] (with a random or given init and no tolerance, a stateless
     /// step's first iteration finds the values' errors: the same errors, the same order).
@@ -476,7 +537,10 @@ pub(crate) fn in_pool<R: Send, T: Scalar>(
         f()
     };
     match threads {
-        None => pinned_f(),
+        None => {
+            check_global_pool_env()?;
+            pinned_f()
+        }
         Some(threads) => pool(threads)?.install(pinned_f),
     }
 }
@@ -579,13 +643,16 @@ pub fn relocate_empty_clusters<T: Scalar>(
 /// Labels and inertia of `data` against `centroids`, after validating both.
 ///
 /// # Errors
-/// Empty data, no centroids, a dimension mismatch, non-finite or too large values.
+/// Empty data, no centroids, a dimension mismatch, non-finite or too large values; called on
+/// no pool's thread, a thread count in the environment that rayon's global pool would misread
+/// ([`check_thread_env`]).
 pub fn predict<T: Scalar>(
     solver: &dyn IterationStep<T>,
     data: Points<'_, T>,
     centroids: Points<'_, T>,
 ) -> Result<(Vec<u32>, f64)> {
     validate::check_predict_input(data, centroids)?;
+    check_global_pool_env()?;
     let mut labels = vec![0u32; data.n()];
     let inertia = solver.assign(data, centroids, &mut labels);
     Ok((labels, inertia))

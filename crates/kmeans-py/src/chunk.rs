@@ -23,12 +23,17 @@ use crate::{Pair, Single, matrix_to_py, solver_for, to_py_err};
 /// build a pool per task), or in rayon's global pool for `None`.
 ///
 /// # Errors
-/// `ValueError` for 0 threads, `RuntimeError` if the pool cannot start.
+/// `ValueError` for 0 threads or, for `None`, a bad `RAYON_NUM_THREADS`
+/// ([`kmeans_workshop::check_thread_env`]); `RuntimeError` if the pool cannot start.
 pub(crate) fn in_pool<R: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> R + Send,
 ) -> PyResult<R> {
     let Some(threads) = threads else {
+        // Rayon's global pool: refuse a thread count in the environment it would misread.
+        if rayon::current_thread_index().is_none() {
+            kmeans_workshop::check_thread_env().map_err(to_py_err)?;
+        }
         return Ok(f());
     };
     if threads == 0 {

@@ -260,3 +260,37 @@ def test_the_kernels_reject_bad_arrays_with_value_error_not_a_panic():
         _core.chunk_min_dist(X, good, 0)
     dist, rows, labels = _core.chunk_farthest(X, good, 500)
     assert len(rows) == 50 and (np.diff(dist) <= 0).all()
+
+
+@pytest.mark.parametrize("value", ["abc", "100000"])
+def test_a_bad_thread_count_in_the_environment_is_a_value_error(value):
+    # Rayon reads RAYON_NUM_THREADS once per process (ignoring "abc", starting minutes of
+    # threads for "100000"), so the fit runs in a child with the variable set.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, kmeans_workshop as kw\n"
+        "X = np.random.default_rng(0).normal(size=(200, 3))\n"
+        "km = kw.KMeans(3, n_threads=1).fit(X)\n"
+        "print(km.n_iter_ > 0)\n"
+        "km.set_params(n_threads=None)\n"
+        "for call in (lambda: kw.KMeans(3).fit(X), lambda: km.predict(X)):\n"
+        "    try:\n"
+        "        call()\n"
+        "        print('ran')\n"
+        "    except ValueError as e:\n"
+        "        print('ValueError', e)\n"
+    )
+    env = dict(os.environ, RAYON_NUM_THREADS=value)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    # Its own pool never reads the variable; the global pool's fit and predict refuse it.
+    assert lines[0] == "True", out.stdout
+    assert len(lines) == 3, out.stdout
+    for line in lines[1:]:
+        assert line.startswith(f'ValueError RAYON_NUM_THREADS="{value}"'), out.stdout

@@ -38,6 +38,18 @@ impl std::fmt::Display for IsaEnvError {
 
 impl std::error::Error for IsaEnvError {}
 
+impl IsaEnvError {
+    /// The variable's value (lossily decoded when it is not UTF-8).
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// What is wrong with it.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 /// An instruction set this crate has kernels for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Isa {

@@ -34,15 +34,22 @@ pub use kmeans_simd::{Isa, IsaEnvError};
 #[cfg(feature = "ndarray")]
 pub use ndarray;
 
-/// Check the environment variables the backends read, so a program can report a bad value
-/// instead of running with the fallback: today `KMEANS_SIMD_ISA` (see
-/// [`kmeans_simd::Isa::pinned`]). Without this check a bad value is ignored with one warning
-/// on stderr and the widest ISA the CPU runs is used.
+/// Check the environment variables the library reads, so a program can report a bad value
+/// before any work: `KMEANS_SIMD_ISA` (see [`kmeans_simd::Isa::pinned`]; without this check a
+/// bad value is ignored with one warning on stderr and the widest ISA the CPU runs is used),
+/// and the thread counts of rayon's global pool ([`check_thread_env`]; a fit or predict on that
+/// pool refuses a bad one anyway).
 ///
 /// # Errors
-/// `KMEANS_SIMD_ISA` naming no ISA, or one this CPU lacks.
-pub fn check_environment() -> std::result::Result<(), IsaEnvError> {
-    kmeans_simd::Isa::pinned().map(drop)
+/// [`Error::Environment`]: `KMEANS_SIMD_ISA` naming no ISA or one this CPU lacks,
+/// `RAYON_NUM_THREADS` (or `RAYON_RS_NUM_CPUS`) not a whole number or above [`max_threads`].
+pub fn check_environment() -> Result<()> {
+    kmeans_simd::Isa::pinned().map_err(|e| Error::Environment {
+        variable: kmeans_simd::ISA_ENV,
+        value: e.value().to_owned(),
+        reason: e.reason().to_owned(),
+    })?;
+    check_thread_env()
 }
 
 /// Load a model saved with [`KMeansModel::to_json`], finding its backend in [`registry`].

@@ -43,7 +43,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Seed of every random choice. Same seed, same backend: the same result whatever
         `n_threads` is.
     n_threads : int or None, default None
-        Threads for the fit; None uses every core.
+        Threads for the fit; None uses rayon's global pool: every core, or
+        `RAYON_NUM_THREADS` (a value that is not a whole number from 0 to 4x the cores
+        is a ValueError, where rayon would ignore it or take minutes to start it).
     backend : str or None, default None
         A registered whole-iteration variant (or "ASSIGN+UPDATE"); None picks the fastest for
         the data's dtype. `kmeans_workshop.backends()` lists them.
