@@ -29,6 +29,10 @@ pub enum Init<T> {
     /// the points nearest to each, and weighted greedy k-means++ picks `k` of them. Each pass is
     /// one assignment against the new candidates on the fit's own kernel, so the data is read
     /// `rounds` times instead of `k` times. [`Init::kmeans_parallel`] has the usual defaults.
+    /// It computes more distances than k-means++ (`≈ oversampling·rounds·k` per point, 10k by
+    /// default, against `(3 + ⌊ln k⌋)·k`), so it pays where k-means++ is bound by reading the
+    /// data (short rows, many passes) and costs where the arithmetic dominates: long rows and
+    /// few clusters (`MEASUREMENTS.md` of kmeans-simd, "k-means|| at long rows").
     KMeansParallel {
         /// `ℓ / k`: candidates kept per round, as a multiple of `k` (Bahmani et al.'s ℓ = 2k is
         /// `2.0`). Finite and positive.
