@@ -651,8 +651,9 @@ pub fn predict<T: Scalar>(
     data: Points<'_, T>,
     centroids: Points<'_, T>,
 ) -> Result<(Vec<u32>, f64)> {
-    validate::check_predict_input(data, centroids)?;
+    // First: checking the values of large data already runs on the global pool.
     check_global_pool_env()?;
+    validate::check_predict_input(data, centroids)?;
     let mut labels = vec![0u32; data.n()];
     let inertia = solver.assign(data, centroids, &mut labels);
     Ok((labels, inertia))

@@ -11,9 +11,19 @@ use kmeans_core::{Error, KMeans, data, max_threads, predict};
 
 const CHILD: &str = "KMEANS_THREAD_ENV_CHILD";
 
-/// In the child: what each entry point says, one line each.
+/// Threads this process runs now (Linux; `None` elsewhere).
+fn process_threads() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Threads:"))?;
+    line["Threads:".len()..].trim().parse().ok()
+}
+
+/// In the child: what each entry point says, one line each, then how many threads the calls
+/// on the global pool started.
 fn child() {
-    let points = data::blobs::<f64>(300, 3, 4, 0.5, 1).data;
+    // Enough values that checking them runs in parallel (2^18 and up): a check of the
+    // environment that came after it would come after the pool had started.
+    let points = data::blobs::<f64>(70_000, 3, 4, 0.5, 1).data;
     let report = |what: &str, r: Result<(), Error>| match r {
         Ok(()) => println!("{what} ok"),
         Err(e) => println!("{what} error {e}"),
@@ -26,6 +36,7 @@ fn child() {
             .fit(&Reference, points.view())
             .map(drop),
     );
+    let before = process_threads();
     report(
         "global-pool",
         KMeans::new(3).fit(&Reference, points.view()).map(drop),
@@ -34,6 +45,9 @@ fn child() {
         "predict",
         predict(&Reference, points.view(), points.view().slice_rows(0, 3)).map(drop),
     );
+    if let (Some(before), Some(after)) = (before, process_threads()) {
+        println!("started {}", after.saturating_sub(before));
+    }
 }
 
 fn run_child(variable: &str, value: &str) -> String {
@@ -82,8 +96,12 @@ fn bad_thread_counts_are_refused_where_the_global_pool_would_start() {
                 "{variable}={value:?}, {line}: {out}"
             );
         }
-        // A fit in its own pool never reads the variables.
+        // A fit in its own pool never reads the variables, and nothing started the global
+        // pool's threads.
         assert!(out.contains("own-pool ok"), "{out}");
+        if cfg!(target_os = "linux") {
+            assert!(out.contains("started 0\n"), "{variable}={value:?}: {out}");
+        }
     }
     for value in ["", "0", "1", &max.to_string()] {
         let out = run_child("RAYON_NUM_THREADS", value);

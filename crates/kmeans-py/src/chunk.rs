@@ -19,6 +19,15 @@ use kmeans_workshop::{Error, Matrix, Points, Scalar, sq_dist_f64, validate};
 
 use crate::{Pair, Single, matrix_to_py, solver_for, to_py_err};
 
+/// Before work on rayon's global pool (from a thread of no pool): refuse a thread count in the
+/// environment that the pool would misread ([`kmeans_workshop::check_thread_env`]).
+pub(crate) fn check_global_pool() -> PyResult<()> {
+    if rayon::current_thread_index().is_none() {
+        kmeans_workshop::check_thread_env().map_err(to_py_err)?;
+    }
+    Ok(())
+}
+
 /// Run `f` in a rayon pool of `threads` threads (cached per size, so a Dask worker does not
 /// build a pool per task), or in rayon's global pool for `None`.
 ///
@@ -30,10 +39,7 @@ pub(crate) fn in_pool<R: Send>(
     f: impl FnOnce() -> R + Send,
 ) -> PyResult<R> {
     let Some(threads) = threads else {
-        // Rayon's global pool: refuse a thread count in the environment it would misread.
-        if rayon::current_thread_index().is_none() {
-            kmeans_workshop::check_thread_env().map_err(to_py_err)?;
-        }
+        check_global_pool()?;
         return Ok(f());
     };
     if threads == 0 {
@@ -157,6 +163,7 @@ fn chunk_check<'py>(
     x: &Bound<'py, PyAny>,
     row_offset: usize,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    check_global_pool()?;
     let sums = match Single::extract(x)? {
         Single::F32(a) => {
             let p = a.points()?;

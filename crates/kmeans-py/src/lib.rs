@@ -193,6 +193,7 @@ fn transform_typed<'py, T: Scalar + numpy::Element>(
     centroids: &Array<'py, T>,
 ) -> PyResult<Bound<'py, PyArray2<T>>> {
     let (points, c) = (data.points()?, centroids.points()?);
+    chunk::check_global_pool()?;
     kmeans_workshop::validate::check_predict_input(points, c).map_err(to_py_err)?;
     let out = py.detach(|| distances(points, c));
     matrix_to_py(py, out)
