@@ -370,7 +370,9 @@ fn npy_error(e: ViewNpyError) -> ReadError {
         ViewNpyError::ExtraBytes(n) => {
             format!("{n} unexpected bytes after the data the header describes")
         }
-        ViewNpyError::LengthOverflow => "the header's shape is too large (or has 0 columns)".into(),
+        ViewNpyError::LengthOverflow => {
+            "the header's shape is too large: its number of values overflows this machine's memory size".into()
+        }
         ViewNpyError::ParseHeader(e) => format!("not a valid .npy header: {e}"),
         ViewNpyError::Io(e) => format!("not a valid .npy file: {e}"),
         other => format!("not a valid .npy file: {other}"),

@@ -687,6 +687,20 @@ fn npy_of_the_wrong_kind_names_what_was_found() {
         &["data.npy", "-k", "1"],
         "data.npy: expected a 2-D array (one row per point), found a 1-D array",
     );
+    // Points without coordinates, mapped and read alike.
+    let no_columns = npy_bytes::<f64>((10, 0), vec![]);
+    for extra in [&[][..], &["--no-mmap"][..]] {
+        let args: Vec<&str> = ["data.npy", "-k", "1"]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect();
+        fit_fails(
+            &[("data.npy", &no_columns)],
+            &args,
+            "data.npy: the array has shape (10, 0): each point needs at least one coordinate",
+        );
+    }
     let ints = npy_bytes((2, 2), vec![1i64, 2, 3, 4]);
     fit_fails(
         &[("data.npy", &ints)],

@@ -127,6 +127,11 @@ pub(crate) fn matrix_to_py<'py, T: Scalar + Element>(
 pub(crate) fn to_py_err(e: Error) -> PyErr {
     match e {
         Error::ThreadPool { .. } => PyRuntimeError::new_err(e.to_string()),
+        // The library's `threads` is this package's `n_threads`: name the one the user set.
+        Error::InvalidParameter {
+            name: "threads",
+            reason,
+        } => PyValueError::new_err(format!("invalid parameter n_threads: {reason}")),
         _ => PyValueError::new_err(e.to_string()),
     }
 }

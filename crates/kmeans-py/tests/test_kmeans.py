@@ -201,6 +201,7 @@ def test_bad_data_raises_value_error_with_the_library_message(X, k, message):
         (dict(tol=-1.0), "tol must be a finite number >= 0"),
         (dict(tol=float("nan")), "tol must be a finite number >= 0"),
         (dict(n_threads=0), "n_threads must be an integer >= 1"),
+        (dict(n_threads=10**6), "invalid parameter n_threads: 1000000 is more than"),
         (dict(init="kmeans"), "init must be one of"),
         (dict(init=np.zeros((3, 2))), r"init must have shape \(n_clusters, n_features\) = \(2, 3\)"),
         (dict(init=np.array([[0.0, 0, 0], [np.nan, 0, 0]])), "initial centroids has a non-finite"),

@@ -359,29 +359,30 @@ impl<T: Scalar + ViewElement> Loaded<T> {
 /// file's length, which must match the shape).
 fn probe(bytes: &[u8]) -> std::result::Result<(Dtype, (usize, usize), bool), ReadError> {
     check_preamble(bytes)?;
-    match view_shape::<f64>(bytes) {
-        Ok((shape, in_place)) => Ok((Dtype::F64, shape, in_place)),
+    let probed = match view_shape::<f64>(bytes) {
+        Ok((shape, in_place)) => (Dtype::F64, shape, in_place),
         Err(ViewNpyError::WrongDescriptor(desc)) if is_float32(&desc.to_string()) => {
             view_shape::<f32>(bytes)
                 .map(|(shape, in_place)| (Dtype::F32, shape, in_place))
-                .map_err(npy_error)
+                .map_err(npy_error)?
         }
-        Err(e) => Err(npy_error(e)),
+        Err(e) => return Err(npy_error(e)),
+    };
+    // 0 rows is left to the fit's validation ("the data is empty").
+    let (n, d) = probed.1;
+    if d == 0 {
+        return Err(ReadError::whole(format!(
+            "the array has shape ({n}, 0): each point needs at least one coordinate"
+        )));
     }
+    Ok(probed)
 }
 
 fn view_shape<T: Scalar + ViewElement + ndarray_npy::ReadableElement>(
     bytes: &[u8],
 ) -> std::result::Result<((usize, usize), bool), ViewNpyError> {
     match ArrayView2::<T>::view_npy(bytes) {
-        Ok(view) => {
-            let shape = view.dim();
-            // 0 rows is left to the fit's validation ("the data is empty").
-            if shape.1 == 0 {
-                return Err(ViewNpyError::LengthOverflow);
-            }
-            Ok((shape, view.is_standard_layout()))
-        }
+        Ok(view) => Ok((view.dim(), view.is_standard_layout())),
         // Misaligned (a hand-written header): the length checks passed before alignment was
         // checked; the values are read through a copy.
         Err(ViewNpyError::MisalignedData) => {
