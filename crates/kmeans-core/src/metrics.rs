@@ -30,17 +30,27 @@ pub fn min_task_len(amount: usize, threshold: usize) -> usize {
     if amount < threshold { usize::MAX } else { 1 }
 }
 
+/// Whether work started here may go to rayon's pool: on a pool's thread, or where the pool
+/// would be rayon's global one, when the environment sizes it as meant
+/// ([`check_thread_env`](crate::check_thread_env)). Fits and predicts refuse a bad
+/// `RAYON_NUM_THREADS` with an error; a helper of this module called on its own runs on the
+/// calling thread instead of starting a pool from it (a huge count takes minutes to start).
+pub(crate) fn may_run_parallel() -> bool {
+    rayon::current_thread_index().is_some() || crate::lloyd::check_thread_env().is_ok()
+}
+
 /// `f` of each `chunk`-value chunk of `values` (the last may be shorter), in chunk order: on
-/// rayon's current pool from [`MIN_PARALLEL_VALUES`] values up, else on the calling thread.
-/// The chunks and their order are the same either way, so no bit of a result that combines
-/// them in order depends on which ran.
+/// rayon's current pool from [`MIN_PARALLEL_VALUES`] values up (unless
+/// [`may_run_parallel`] says no), else on the calling thread. The chunks and their order are
+/// the same either way, so no bit of a result that combines them in order depends on which
+/// ran.
 pub fn map_chunks<T: Sync, R: Send>(
     values: &[T],
     chunk: usize,
     f: impl Fn(&[T]) -> R + Sync + Send,
 ) -> Vec<R> {
     let chunk = chunk.max(1);
-    if values.len() < MIN_PARALLEL_VALUES {
+    if values.len() < MIN_PARALLEL_VALUES || !may_run_parallel() {
         values.chunks(chunk).map(f).collect()
     } else {
         values.par_chunks(chunk).map(f).collect()
@@ -92,19 +102,30 @@ pub fn sq_distances<T: Scalar>(data: Points<'_, T>, centers: Points<'_, T>, out:
 }
 
 /// The inertia of `labels`: the sum over points of the squared distance to their centroid,
-/// computed in `f64` (exact differences, so it is the trustworthy number the driver reports).
+/// computed in `f64` (exact differences, so it is the trustworthy number the driver reports),
+/// in fixed chunks added in order: on rayon's current pool when [`may_run_parallel`], else on
+/// the calling thread, with the same bits.
 pub fn inertia<T: Scalar>(data: Points<'_, T>, centroids: Points<'_, T>, labels: &[u32]) -> f64 {
-    let partial: Vec<f64> = data
-        .as_slice()
-        .par_chunks(CHUNK_ROWS * data.d())
-        .zip(labels.par_chunks(CHUNK_ROWS))
-        .map(|(rows, labels)| {
-            rows.chunks_exact(data.d())
-                .zip(labels)
-                .map(|(x, &l)| sq_dist_f64(x, centroids.row(l as usize)))
-                .sum::<f64>()
-        })
-        .collect();
+    let chunk = |(rows, labels): (&[T], &[u32])| {
+        rows.chunks_exact(data.d())
+            .zip(labels)
+            .map(|(x, &l)| sq_dist_f64(x, centroids.row(l as usize)))
+            .sum::<f64>()
+    };
+    let rows = CHUNK_ROWS * data.d();
+    let partial: Vec<f64> = if may_run_parallel() {
+        data.as_slice()
+            .par_chunks(rows)
+            .zip(labels.par_chunks(CHUNK_ROWS))
+            .map(chunk)
+            .collect()
+    } else {
+        data.as_slice()
+            .chunks(rows)
+            .zip(labels.chunks(CHUNK_ROWS))
+            .map(chunk)
+            .collect()
+    };
     partial.iter().sum()
 }
 

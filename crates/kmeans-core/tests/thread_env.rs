@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use kmeans_core::reference::Reference;
-use kmeans_core::{Error, KMeans, data, max_threads, predict};
+use kmeans_core::{Error, KMeans, data, inertia, max_threads, predict, sq_dist_f64, validate};
 
 const CHILD: &str = "KMEANS_THREAD_ENV_CHILD";
 
@@ -45,6 +45,17 @@ fn child() {
         "predict",
         predict(&Reference, points.view(), points.view().slice_rows(0, 3)).map(drop),
     );
+    // The helpers a fit calls run on their own too: with a bad count on the calling thread
+    // (the same bits), never starting a pool from it.
+    let labels: Vec<u32> = (0..points.n()).map(|i| (i % 3) as u32).collect();
+    let centres = points.view().slice_rows(0, 3);
+    let total = inertia(points.view(), centres, &labels);
+    let exact: f64 = (0..points.n())
+        .map(|i| sq_dist_f64(points.row(i), centres.row(i % 3)))
+        .sum();
+    let checked = validate::check_values("data", points.view());
+    let right = checked.is_ok() && (total - exact).abs() <= 1e-9 * exact;
+    println!("helpers {}", if right { "ok" } else { "wrong" });
     if let (Some(before), Some(after)) = (before, process_threads()) {
         println!("started {}", after.saturating_sub(before));
     }
@@ -96,16 +107,17 @@ fn bad_thread_counts_are_refused_where_the_global_pool_would_start() {
                 "{variable}={value:?}, {line}: {out}"
             );
         }
-        // A fit in its own pool never reads the variables, and nothing started the global
-        // pool's threads.
+        // A fit in its own pool never reads the variables, the helpers still run, and nothing
+        // started the global pool's threads.
         assert!(out.contains("own-pool ok"), "{out}");
+        assert!(out.contains("helpers ok"), "{out}");
         if cfg!(target_os = "linux") {
             assert!(out.contains("started 0\n"), "{variable}={value:?}: {out}");
         }
     }
     for value in ["", "0", "1", &max.to_string()] {
         let out = run_child("RAYON_NUM_THREADS", value);
-        for line in ["check", "own-pool", "global-pool", "predict"] {
+        for line in ["check", "own-pool", "global-pool", "predict", "helpers"] {
             assert!(
                 out.contains(&format!("{line} ok")),
                 "{value:?}, {line}: {out}"
