@@ -56,8 +56,8 @@ pub mod validate;
 pub use error::{Error, Result};
 pub use init::Init;
 pub use lloyd::{
-    Fit, IterationLog, KMeans, Observer, THREAD_ENV, check_thread_env, max_threads, predict,
-    relocate_empty_clusters, start_pool,
+    Fit, IterationLog, KMeans, Observer, THREAD_ENV, check_global_pool_env, check_thread_env,
+    max_threads, predict, relocate_empty_clusters, start_pool,
 };
 pub use metrics::{
     CHUNK_ROWS, MIN_PARALLEL_VALUES, MIN_PARALLEL_WORK, centroid_shift, inertia, map_chunks,

@@ -51,18 +51,20 @@ pub fn check_thread_env() -> Result<()> {
         if text.is_empty() {
             continue;
         }
-        let accepted = format!("give 0 (one per core) to {}, or unset it", max_threads());
+        let accepted = |max: usize| format!("give 0 (one per core) to {max}, or unset it");
         match text.parse::<usize>() {
             Err(_) => {
                 return Err(error(format!(
-                    "not a whole number (rayon would ignore it and start one thread per core); {accepted}"
+                    "not a whole number (rayon would ignore it and start one thread per core); {}",
+                    accepted(max_threads())
                 )));
             }
             Ok(threads) if threads > max_threads() => {
+                let max = max_threads();
                 return Err(error(format!(
-                    "more than {} (4 × the {} cores available): more threads only slow a fit down, and a huge count takes minutes to start; {accepted}",
-                    max_threads(),
-                    max_threads() / 4
+                    "more than {max} (4 × the {} cores available): more threads only slow a fit down, and a huge count takes minutes to start; {}",
+                    max / 4,
+                    accepted(max)
                 )));
             }
             Ok(_) => {}
@@ -72,8 +74,13 @@ pub fn check_thread_env() -> Result<()> {
 }
 
 /// [`check_thread_env`] when work started here would run on rayon's global pool: on a thread
-/// of no pool (on a pool's thread, the work stays in that pool).
-fn check_global_pool_env() -> Result<()> {
+/// of no pool (on a pool's thread, the work stays in that pool). The one test every entry
+/// point that may start the global pool makes (the fit, [`predict`], the core's parallel
+/// helpers, the Python package).
+///
+/// # Errors
+/// As [`check_thread_env`], off a pool's thread only.
+pub fn check_global_pool_env() -> Result<()> {
     if rayon::current_thread_index().is_none() {
         check_thread_env()
     } else {
@@ -281,8 +288,9 @@ impl<T: Scalar> KMeans<T> {
     /// Invalid parameters (`max_iter = 0`, `n_init = 0`, negative or NaN `tol`, `threads = 0` or
     /// above [`max_threads`]), [`Error::ThreadPool`] when the fit's pool cannot be started (it
     /// is started before the data is checked, which runs in it), without `threads` a thread
-    /// count in the environment that rayon's global pool would misread ([`check_thread_env`]), then for given centroids every
-    /// error of [`validate::check_centroids`], then every data error of
+    /// count in the environment that rayon's global pool would misread ([`check_thread_env`]),
+    /// then for given centroids every error of [`validate::check_centroids`], then every data
+    /// error of
     /// [`validate::check_fit_input`] (with a random or given init and no tolerance, a stateless
     /// step's first iteration finds the values' errors: the same errors, the same order).
     pub fn fit(&self, solver: &dyn IterationStep<T>, data: Points<'_, T>) -> Result<Fit<T>> {

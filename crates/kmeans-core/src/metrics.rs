@@ -30,13 +30,12 @@ pub fn min_task_len(amount: usize, threshold: usize) -> usize {
     if amount < threshold { usize::MAX } else { 1 }
 }
 
-/// Whether work started here may go to rayon's pool: on a pool's thread, or where the pool
-/// would be rayon's global one, when the environment sizes it as meant
-/// ([`check_thread_env`](crate::check_thread_env)). Fits and predicts refuse a bad
-/// `RAYON_NUM_THREADS` with an error; a helper of this module called on its own runs on the
-/// calling thread instead of starting a pool from it (a huge count takes minutes to start).
+/// Whether work started here may go to rayon's pool
+/// ([`check_global_pool_env`](crate::check_global_pool_env) passes). Fits and predicts refuse
+/// a bad `RAYON_NUM_THREADS` with an error; a helper of this module called on its own runs on
+/// the calling thread instead of starting a pool from it (a huge count takes minutes to start).
 pub(crate) fn may_run_parallel() -> bool {
-    rayon::current_thread_index().is_some() || crate::lloyd::check_thread_env().is_ok()
+    crate::lloyd::check_global_pool_env().is_ok()
 }
 
 /// `f` of each `chunk`-value chunk of `values` (the last may be shorter), in chunk order: on

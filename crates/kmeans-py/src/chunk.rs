@@ -19,13 +19,10 @@ use kmeans_workshop::{Error, Matrix, Points, Scalar, sq_dist_f64, validate};
 
 use crate::{Pair, Single, matrix_to_py, solver_for, to_py_err};
 
-/// Before work on rayon's global pool (from a thread of no pool): refuse a thread count in the
-/// environment that the pool would misread ([`kmeans_workshop::check_thread_env`]).
+/// Before work on rayon's global pool: refuse a thread count in the environment that the pool
+/// would misread ([`kmeans_workshop::check_global_pool_env`]).
 pub(crate) fn check_global_pool() -> PyResult<()> {
-    if rayon::current_thread_index().is_none() {
-        kmeans_workshop::check_thread_env().map_err(to_py_err)?;
-    }
-    Ok(())
+    kmeans_workshop::check_global_pool_env().map_err(to_py_err)
 }
 
 /// Run `f` in a rayon pool of `threads` threads (cached per size, so a Dask worker does not
@@ -33,7 +30,7 @@ pub(crate) fn check_global_pool() -> PyResult<()> {
 ///
 /// # Errors
 /// `ValueError` for 0 threads or, for `None`, a bad `RAYON_NUM_THREADS`
-/// ([`kmeans_workshop::check_thread_env`]); `RuntimeError` if the pool cannot start.
+/// ([`kmeans_workshop::check_global_pool_env`]); `RuntimeError` if the pool cannot start.
 pub(crate) fn in_pool<R: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> R + Send,
