@@ -9,10 +9,10 @@
 //!
 //! Workloads (those of the `converge` example and bench group): `blobs` (2e5 × 16 f32,
 //! k = 128, the default), `overlapping` (1e5 × 64 f64, k = 64, std 5), `uniform` (2e5 × 16
-//! f32, k = 128), `uniform64` (1e5 × 64 f64, k = 64),
-//! `uniform512` (2e4 × 512 f32, k = 32), `high-d` (the `default-fit` group's 4e4 × 300 f32 blobs,
-//! k = 20, its data seed), `slides` (5000 × 26 f64 uniform, k = 26). The first iteration's time includes what the fit does before it (the value
-//! check, the variance for `tol`); the init is not timed.
+//! f32, k = 128), `uniform64` (1e5 × 64 f64, k = 64), `uniform512` (2e4 × 512 f32, k = 32),
+//! `high-d` (the `default-fit` group's 4e4 × 300 f32 blobs, k = 20, its data seed), `slides`
+//! (5000 × 26 f64 uniform, k = 26). The first iteration's time includes what the fit does
+//! before it (the value check, the variance for `tol`); the init is not timed.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
